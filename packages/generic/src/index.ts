@@ -1,0 +1,2 @@
+// Public surface of @lockstep/generic: what other packages may import.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of @lockstep/sandbox: what other packages may import.
+export {};

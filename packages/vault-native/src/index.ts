@@ -1,0 +1,2 @@
+// Public surface of @lockstep/vault-native: what other packages may import.
+export {};

@@ -1,0 +1,26 @@
+// What backends may ask of Kubernetes while they build a client or read a secret. The
+// controller implements it with @kubernetes/client-node; tests may fake it. Every call is
+// scoped to one namespace: a namespaced store or VaultAuth never reads across namespaces.
+
+export interface SecretKeySelector {
+  name: string;
+  key: string;
+  /** Only honoured for cluster-scoped stores; the caller enforces that. */
+  namespace?: string;
+}
+
+export interface ServiceAccountTokenRequest {
+  namespace: string;
+  serviceAccountName: string;
+  audiences: string[];
+  expirationSeconds: number;
+}
+
+export interface KubeAccess {
+  /** Reads one key of a Secret; throws BackendError NotFound when the Secret or key is missing. */
+  readSecretKey(namespace: string, ref: SecretKeySelector): Promise<Uint8Array>;
+  /** Reads a whole Secret's data; throws BackendError NotFound when missing. */
+  readSecret(namespace: string, name: string): Promise<Record<string, Uint8Array>>;
+  /** TokenRequest API: a short-lived token for a service account of the given namespace. */
+  requestServiceAccountToken(req: ServiceAccountTokenRequest): Promise<{ token: string; expiresAt: Date }>;
+}

@@ -1,0 +1,97 @@
+// Identical reads from many ExternalSecrets within one refresh window become one provider
+// call: concurrent callers share the in-flight promise, and a settled answer is reused for
+// `windowMs`. Failures are never cached, so a transient error is retried by the next caller.
+
+import type { Clock } from '../clock/clock.ts';
+import type { FindRef, RemoteRef, SecretMap, SecretsClient } from './provider.ts';
+
+interface Entry {
+  promise: Promise<unknown>;
+  settledAt?: number;
+}
+
+export class CoalescingClient implements SecretsClient {
+  private readonly inner: SecretsClient;
+  private readonly windowMs: number;
+  private readonly clock: Pick<Clock, 'now'>;
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(inner: SecretsClient, opts: { windowMs: number; clock: Pick<Clock, 'now'> }) {
+    this.inner = inner;
+    this.windowMs = opts.windowMs;
+    this.clock = opts.clock;
+  }
+
+  getSecret(ref: RemoteRef): Promise<Uint8Array> {
+    return this.once(`get:${refKey(ref)}`, () => this.inner.getSecret(ref));
+  }
+
+  getSecretMap(ref: RemoteRef): Promise<SecretMap> {
+    return this.once(`map:${refKey(ref)}`, () => this.inner.getSecretMap(ref));
+  }
+
+  getAllSecrets(find: FindRef): Promise<SecretMap> {
+    return this.once(`find:${refKey(find)}`, () => this.inner.getAllSecrets(find));
+  }
+
+  pushSecret(value: Uint8Array, ref: { remoteKey: string; property?: string }): Promise<void> {
+    if (!this.inner.pushSecret) return Promise.reject(new Error('this provider cannot push secrets'));
+    this.entries.clear();
+    return this.inner.pushSecret(value, ref);
+  }
+
+  deleteSecret(ref: { remoteKey: string; property?: string }): Promise<void> {
+    if (!this.inner.deleteSecret) return Promise.reject(new Error('this provider cannot delete secrets'));
+    this.entries.clear();
+    return this.inner.deleteSecret(ref);
+  }
+
+  validate(): ReturnType<SecretsClient['validate']> {
+    return this.inner.validate();
+  }
+
+  close(): Promise<void> {
+    this.entries.clear();
+    return this.inner.close();
+  }
+
+  /** Drops cached answers, e.g. when a user asks for an immediate refresh. */
+  invalidate(): void {
+    this.entries.clear();
+  }
+
+  private once<T>(key: string, call: () => Promise<T>): Promise<T> {
+    const now = this.clock.now().getTime();
+    const hit = this.entries.get(key);
+    if (hit && (hit.settledAt === undefined || now - hit.settledAt < this.windowMs)) return hit.promise as Promise<T>;
+    const entry: Entry = { promise: Promise.resolve() };
+    entry.promise = call().then(
+      (value) => {
+        entry.settledAt = this.clock.now().getTime();
+        this.sweep(entry.settledAt);
+        return value;
+      },
+      (err) => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+        throw err;
+      },
+    );
+    this.entries.set(key, entry);
+    return entry.promise as Promise<T>;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, entry] of this.entries) {
+      if (entry.settledAt !== undefined && now - entry.settledAt >= this.windowMs) this.entries.delete(key);
+    }
+  }
+}
+
+/** A stable key for a ref: same fields, same key, whatever their order. */
+function refKey(ref: object): string {
+  return JSON.stringify(ref, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}

@@ -1,0 +1,31 @@
+// Generators (ESO `generators.external-secrets.io`): produce values instead of reading
+// them. A generator that hands out leased material (the Vault dynamic secret generator)
+// returns the lease in `state` so the lease engine can renew and revoke it.
+
+import type { KubeAccess } from '../kube/kube-access.ts';
+import type { SecretMap } from './provider.ts';
+
+export interface LeaseInfo {
+  id: string;
+  durationSeconds: number;
+  renewable: boolean;
+}
+
+export interface GeneratorResult {
+  data: SecretMap;
+  lease?: LeaseInfo;
+}
+
+export interface GeneratorContext {
+  namespace: string;
+  kube: KubeAccess;
+}
+
+export interface Generator<Spec = unknown> {
+  /** The generator kind it serves, e.g. `Password`, `Fake`, `VaultDynamicSecret`. */
+  readonly kind: string;
+  validateSpec(spec: Spec): string[];
+  generate(spec: Spec, ctx: GeneratorContext): Promise<GeneratorResult>;
+  /** Releases what `generate` handed out (revokes a lease); called when the result is discarded. */
+  cleanup?(result: GeneratorResult, spec: Spec, ctx: GeneratorContext): Promise<void>;
+}

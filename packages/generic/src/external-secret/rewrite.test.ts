@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { applyRewrites, RewriteError } from './rewrite.ts';
+
+const noTemplate = () => {
+  throw new Error('no template expected');
+};
+
+describe('dataFrom rewrite', () => {
+  test('regexp renames keys with Go replacement syntax', () => {
+    const out = applyRewrites(
+      { 'db/user': 1, 'db/pass': 2, other: 3 },
+      [{ regexp: { source: 'db/(?P<field>.*)', target: 'DB_${field}' } }],
+      noTemplate,
+    );
+    assert.deepEqual(out, { DB_user: 1, DB_pass: 2, other: 3 });
+  });
+
+  test('steps apply in order', () => {
+    const out = applyRewrites(
+      { 'a-b': 1 },
+      [{ regexp: { source: '-', target: '_' } }, { regexp: { source: '^(.*)$', target: 'X_${1}' } }],
+      noTemplate,
+    );
+    assert.deepEqual(out, { X_a_b: 1 });
+  });
+
+  test('transform renders each key through the template', () => {
+    const out = applyRewrites({ user: 1 }, [{ transform: { template: '{{ .value | upper }}' } }], (_t, key) =>
+      key.toUpperCase(),
+    );
+    assert.deepEqual(out, { USER: 1 });
+  });
+
+  test('an invalid regexp says which rewrite to fix', () => {
+    assert.throws(
+      () => applyRewrites({ a: 1 }, [{ regexp: { source: '(', target: '' } }], noTemplate),
+      (err: Error) => err instanceof RewriteError && /rewrite\[0\]\.regexp\.source/.test(err.message),
+    );
+  });
+});

@@ -1,0 +1,61 @@
+import {
+  ApiException,
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
+import { BackendError, classifyHttpStatus } from '../errors/backend-error.ts';
+import { RESTARTED_AT_ANNOTATION } from '../writer/labels.ts';
+import { type RolloutState, type RolloutTarget, restartPatch, rolloutState, TARGET_API } from './rollout-targets.ts';
+
+/** Restarts workloads and reports whether their rollouts finished. Same namespace only. */
+export interface RolloutRestarter {
+  restart(namespace: string, targets: RolloutTarget[], value: string): Promise<void>;
+  state(namespace: string, targets: RolloutTarget[]): Promise<RolloutState>;
+}
+
+export function clientRolloutRestarter(kc: KubeConfig): RolloutRestarter {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const ref = (namespace: string, target: RolloutTarget): KubernetesObject => ({
+    ...TARGET_API[target.kind],
+    metadata: { name: target.name, namespace },
+  });
+
+  return {
+    async restart(namespace, targets, value) {
+      for (const target of targets) {
+        const body = { ...ref(namespace, target), ...restartPatch(target, value, RESTARTED_AT_ANNOTATION) };
+        await call(`restart ${target.kind} "${target.name}"`, () =>
+          api.patch(body as KubernetesObject, undefined, undefined, 'lockstep', undefined, PatchStrategy.MergePatch),
+        );
+      }
+    },
+    async state(namespace, targets) {
+      let all: RolloutState = 'Complete';
+      for (const target of targets) {
+        const obj = await call(`read ${target.kind} "${target.name}"`, () => api.read(ref(namespace, target))).catch(
+          (err) => {
+            if (err instanceof BackendError && err.errorClass === 'NotFound') return undefined;
+            throw err;
+          },
+        );
+        const state = rolloutState(target, obj);
+        if (state === 'Progressing') return 'Progressing';
+        if (state === 'Missing') all = 'Missing';
+      }
+      return all;
+    },
+  };
+}
+
+async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ApiException) {
+      throw new BackendError(classifyHttpStatus(err.code), 'kubernetes', `${what}: HTTP ${err.code}`, { cause: err });
+    }
+    throw new BackendError('Unavailable', 'kubernetes', `${what}: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -90,6 +90,11 @@ test: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) $(KUBE_STAMP) typecheck lint ## in
 sandbox: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) ## run the API server, OpenBao, PostgreSQL and moto until Ctrl-C; writes .sandbox/
 	node packages/sandbox/src/cli.ts --dir .sandbox
 
+# ---- manifests ---------------------------------------------------------------
+.PHONY: manifests
+manifests: $(DEPS_STAMP) ## generate crds/ from the TypeBox schemas (--check lists drift)
+	node packages/controller/src/manifests/generate-crds.ts
+
 .PHONY: clean
 clean: ## remove build state (keeps .tools and .venv)
 	rm -rf .sandbox node_modules packages/*/node_modules

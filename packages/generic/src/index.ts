@@ -1,2 +1,40 @@
 // Public surface of @lockstep/generic: what other packages may import.
-export {};
+
+// CRD schemas and types of external.lockstep.dev/v1 and the generic generators (TypeBox is the source of truth).
+export { type ClusterExternalSecret, ClusterExternalSecretSchema } from './api/cluster-external-secret.ts';
+export { genericCrds } from './api/crds.ts';
+export {
+  type ExternalSecret,
+  ExternalSecretReasons,
+  ExternalSecretSchema,
+  type ExternalSecretSpec,
+  type ExternalSecretStatus,
+} from './api/external-secret.ts';
+export { type DataFrom, GENERATOR_KINDS, type SecretStoreRef } from './api/external-secret-data.ts';
+export type { SecretTarget, SecretTemplate } from './api/external-secret-target.ts';
+export { type FakeGenerator, FakeGeneratorSchema } from './api/fake-generator.ts';
+export { type Password, PasswordSchema } from './api/password-generator.ts';
+export { type AwsProvider, AwsProviderSchema } from './api/provider-aws.ts';
+export { type FakeProvider, FakeProviderSchema } from './api/provider-fake.ts';
+export { type KubernetesProvider, KubernetesProviderSchema } from './api/provider-kubernetes.ts';
+export { type PushSecret, PushSecretSchema } from './api/push-secret.ts';
+export {
+  type ClusterSecretStore,
+  ClusterSecretStoreSchema,
+  type SecretStore,
+  SecretStoreSchema,
+  type SecretStoreSpec,
+} from './api/secret-store.ts';
+export { GenericStoreProviders } from './api/store-providers.ts';
+
+// Providers of the generic pipeline (aws, kubernetes, fake) and their registration.
+export type { CallObserver, CallResult } from './providers/call-observer.ts';
+export { type AwsProviderDeps, awsClientKey, createAwsProvider, validateAwsSpec } from './providers/aws/provider.ts';
+export { fakeClientKey, fakeProvider, validateFakeSpec } from './providers/fake/provider.ts';
+export {
+  createKubernetesProvider,
+  type KubernetesProviderDeps,
+  kubernetesClientKey,
+  validateKubernetesSpec,
+} from './providers/kubernetes/provider.ts';
+export { type GenericProviderDeps, registerGenericProviders } from './providers/register.ts';

@@ -17,7 +17,7 @@ export interface RolloutRestarter {
 
 export function clientRolloutRestarter(kc: KubeConfig): RolloutRestarter {
   const api = KubernetesObjectApi.makeApiClient(kc);
-  const ref = (namespace: string, target: RolloutTarget): KubernetesObject => ({
+  const ref = (namespace: string, target: RolloutTarget) => ({
     ...TARGET_API[target.kind],
     metadata: { name: target.name, namespace },
   });

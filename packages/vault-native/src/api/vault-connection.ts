@@ -1,0 +1,45 @@
+// VaultConnection (VSO secrets.hashicorp.com/v1beta1): how to reach one Vault server.
+
+import {
+  ConditionsSchema,
+  type CrdSource,
+  KubeObject,
+  StringMap,
+  VAULT_CATEGORIES,
+  VAULT_GROUP,
+  VAULT_VERSION,
+  VsoDuration,
+} from '@lockstep/core';
+import { type Static, Type } from 'typebox';
+
+export const VaultConnectionSpecSchema = Type.Object({
+  address: Type.String({ pattern: '^https?://', description: 'Vault address, e.g. http://127.0.0.1:8200.' }),
+  headers: Type.Optional(StringMap()),
+  tlsServerName: Type.Optional(Type.String()),
+  caCertSecretRef: Type.Optional(Type.String({ description: 'Secret (same namespace) with the CA under `ca.crt`.' })),
+  skipTLSVerify: Type.Boolean({ default: false }),
+  timeout: Type.Optional(VsoDuration({ description: 'Per-request timeout, e.g. 30s.' })),
+});
+
+export const VaultConnectionStatusSchema = Type.Object({
+  valid: Type.Optional(Type.Boolean()),
+  conditions: Type.Optional(ConditionsSchema),
+});
+
+export const VaultConnectionSchema = KubeObject(VaultConnectionSpecSchema, VaultConnectionStatusSchema, {
+  description: 'VaultConnection: address and TLS settings of a Vault server.',
+});
+export type VaultConnection = Static<typeof VaultConnectionSchema>;
+
+export const vaultConnectionCrd: CrdSource = {
+  group: VAULT_GROUP,
+  version: VAULT_VERSION,
+  kind: 'VaultConnection',
+  plural: 'vaultconnections',
+  singular: 'vaultconnection',
+  scope: 'Namespaced',
+  shortNames: ['vconn'],
+  categories: VAULT_CATEGORIES,
+  schema: VaultConnectionSchema,
+  printerColumns: [{ name: 'Address', type: 'string', jsonPath: '.spec.address' }],
+};

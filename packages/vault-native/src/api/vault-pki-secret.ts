@@ -1,0 +1,77 @@
+// VaultPKISecret (VSO v1beta1): a certificate issued by Vault PKI, re-issued at
+// `expiration - expiryOffset` (default 2/3 of the lifetime when unset). Lockstep adds
+// `status.certificateExpiry` (RFC 3339 form of VSO's unix `expiration`, for the printer
+// column), `status.nextRotation` and the ledger of certificates awaiting revocation.
+
+import {
+  ConditionsSchema,
+  type CrdSource,
+  Int64,
+  KubeObject,
+  LockstepStatusSchema,
+  StringEnum,
+  Timestamp,
+  VAULT_CATEGORIES,
+  VAULT_GROUP,
+  VAULT_VERSION,
+  VsoDuration,
+} from '@lockstep/core';
+import { type Static, Type } from 'typebox';
+import { commonSecretSpecFields } from './vault-secret-common.ts';
+
+export const VaultPKISecretSpecSchema = Type.Object({
+  ...commonSecretSpecFields,
+  role: Type.String({ minLength: 1, description: 'PKI role used to issue.' }),
+  issuerRef: Type.Optional(Type.String({ description: 'Issuer ID or name; `default` for the default issuer.' })),
+  commonName: Type.Optional(Type.String()),
+  altNames: Type.Optional(Type.Array(Type.String())),
+  ipSans: Type.Optional(Type.Array(Type.String())),
+  uriSans: Type.Optional(Type.Array(Type.String())),
+  otherSans: Type.Optional(Type.Array(Type.String())),
+  excludeCNFromSans: Type.Optional(Type.Boolean()),
+  ttl: Type.Optional(VsoDuration()),
+  notAfter: Type.Optional(Type.String({ description: 'UTC YYYY-MM-ddTHH:MM:SSZ; alternative to ttl.' })),
+  expiryOffset: Type.Optional(VsoDuration({ description: 'Re-issue this long before expiration.' })),
+  format: StringEnum(['pem', 'der', 'pem_bundle'] as const, { default: 'pem' }),
+  privateKeyFormat: StringEnum(['der', 'pkcs8'] as const, { default: 'der' }),
+  revoke: Type.Boolean({ default: false, description: 'Revoke the certificate on delete and after rotation.' }),
+  clear: Type.Boolean({ default: false, description: 'Empty the Secret when the resource is deleted.' }),
+});
+export type VaultPKISecretSpec = Static<typeof VaultPKISecretSpecSchema>;
+
+export const VaultPKISecretStatusSchema = Type.Object({
+  valid: Type.Optional(Type.Boolean()),
+  error: Type.Optional(Type.String()),
+  serialNumber: Type.Optional(Type.String()),
+  expiration: Type.Optional(Int64({ description: 'Unix seconds (VSO).' })),
+  lastRotation: Type.Optional(Int64({ description: 'Unix seconds (VSO).' })),
+  lastGeneration: Type.Optional(Int64()),
+  secretMAC: Type.Optional(Type.String()),
+  certificateExpiry: Type.Optional(Timestamp({ description: 'Lockstep: `expiration` as RFC 3339.' })),
+  nextRotation: Type.Optional(Timestamp({ description: 'Lockstep: when the certificate will be re-issued.' })),
+  conditions: Type.Optional(ConditionsSchema),
+  lockstep: Type.Optional(LockstepStatusSchema),
+});
+export type VaultPKISecretStatus = Static<typeof VaultPKISecretStatusSchema>;
+
+export const VaultPKISecretSchema = KubeObject(VaultPKISecretSpecSchema, VaultPKISecretStatusSchema, {
+  description: 'VaultPKISecret: a Vault PKI certificate, rotated before it expires.',
+});
+export type VaultPKISecret = Static<typeof VaultPKISecretSchema>;
+
+export const vaultPKISecretCrd: CrdSource = {
+  group: VAULT_GROUP,
+  version: VAULT_VERSION,
+  kind: 'VaultPKISecret',
+  plural: 'vaultpkisecrets',
+  singular: 'vaultpkisecret',
+  scope: 'Namespaced',
+  shortNames: ['vpki'],
+  categories: VAULT_CATEGORIES,
+  schema: VaultPKISecretSchema,
+  printerColumns: [
+    { name: 'Expires', type: 'date', jsonPath: '.status.certificateExpiry' },
+    { name: 'Serial', type: 'string', jsonPath: '.status.serialNumber', priority: 1 },
+    { name: 'Next Rotation', type: 'date', jsonPath: '.status.nextRotation', priority: 1 },
+  ],
+};

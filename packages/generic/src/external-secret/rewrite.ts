@@ -1,9 +1,11 @@
 // ESO `dataFrom[].rewrite`: each step renames every key of the map, in order. `regexp`
 // uses Go's replacement syntax (`$1`, `${1}`, `${name}`), which we translate to JavaScript's.
 
-export type Rewrite =
-  | { regexp: { source: string; target: string }; transform?: undefined }
-  | { transform: { template: string }; regexp?: undefined };
+/** One of `regexp` or `transform` (the CRD schema enforces exactly one). */
+export interface Rewrite {
+  regexp?: { source: string; target: string };
+  transform?: { template: string };
+}
 
 /** Renders a key through a `transform` template; supplied by the caller (the template engine). */
 export type KeyTemplate = (template: string, key: string) => string;

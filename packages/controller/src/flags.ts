@@ -1,0 +1,100 @@
+// Command-line flags of the `lockstep` binary; each has an environment equivalent
+// (LOCKSTEP_ + upper snake case), and flags win over the environment.
+
+import { parseArgs } from 'node:util';
+import { isLogLevel, type LogLevel } from '@lockstep/core';
+
+export interface Flags {
+  kubeconfig?: string;
+  /** Watch scope; empty means every namespace. */
+  namespaces: string[];
+  metricsBindAddress: string;
+  healthProbeBindAddress: string;
+  leaderElect: boolean;
+  concurrency: number;
+  logLevel: LogLevel;
+  controllerClass?: string;
+  /** Where the controller keeps its HMAC key, login tokens and leader Lease. */
+  controllerNamespace: string;
+  /** How long identical provider reads are shared between ExternalSecrets. */
+  coalesceWindowMs: number;
+  /** Reconcile deadline on SIGTERM before the process exits anyway. */
+  shutdownTimeoutMs: number;
+}
+
+const OPTIONS = {
+  kubeconfig: { type: 'string' },
+  namespace: { type: 'string', multiple: true },
+  'metrics-bind-address': { type: 'string' },
+  'health-probe-bind-address': { type: 'string' },
+  'leader-elect': { type: 'boolean' },
+  concurrency: { type: 'string' },
+  'log-level': { type: 'string' },
+  'controller-class': { type: 'string' },
+  'controller-namespace': { type: 'string' },
+  'coalesce-window': { type: 'string' },
+  'shutdown-timeout': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+export class FlagError extends Error {}
+
+export const USAGE = `lockstep — keeps Kubernetes Secrets in lockstep with external secret stores
+
+  --kubeconfig PATH                  kubeconfig (default: in-cluster, then $KUBECONFIG)
+  --namespace NS                     watch only NS (repeatable; default: all namespaces)
+  --metrics-bind-address ADDR        /metrics listener (default :8080; 0 disables)
+  --health-probe-bind-address ADDR   /healthz and /readyz listener (default :8081)
+  --leader-elect                     run as one of several replicas with a leader Lease
+  --concurrency N                    reconciles at once per kind (default 10)
+  --log-level LEVEL                  fatal|error|warn|info|debug|trace (default info)
+  --controller-class NAME            serve only stores whose spec.controller is NAME
+  --controller-namespace NS          namespace of the controller's own state (default: $POD_NAMESPACE or lockstep-system)
+  --coalesce-window MS               share identical provider reads for MS milliseconds (default 10000)
+  --shutdown-timeout MS              deadline for in-flight reconciles on SIGTERM (default 20000)
+Every flag has an environment equivalent: LOCKSTEP_NAMESPACE (comma-separated), LOCKSTEP_LOG_LEVEL, …`;
+
+export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | 'help' {
+  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+  if (values.help) return 'help';
+  const get = (flag: keyof typeof OPTIONS): string | undefined => {
+    const v = values[flag];
+    if (typeof v === 'string') return v;
+    return env[`LOCKSTEP_${flag.toUpperCase().replaceAll('-', '_')}`];
+  };
+  const logLevel = get('log-level') ?? 'info';
+  if (!isLogLevel(logLevel))
+    throw new FlagError(`--log-level "${logLevel}" must be one of fatal, error, warn, info, debug, trace`);
+  const namespaces = values.namespace ?? (env.LOCKSTEP_NAMESPACE ? env.LOCKSTEP_NAMESPACE.split(',') : []);
+  return {
+    kubeconfig: get('kubeconfig') ?? env.KUBECONFIG,
+    namespaces: namespaces.map((n) => n.trim()).filter(Boolean),
+    metricsBindAddress: get('metrics-bind-address') ?? ':8080',
+    healthProbeBindAddress: get('health-probe-bind-address') ?? ':8081',
+    leaderElect: values['leader-elect'] ?? env.LOCKSTEP_LEADER_ELECT === 'true',
+    concurrency: positiveInt(get('concurrency') ?? '10', '--concurrency'),
+    logLevel,
+    controllerClass: get('controller-class'),
+    controllerNamespace: get('controller-namespace') ?? env.POD_NAMESPACE ?? 'lockstep-system',
+    coalesceWindowMs: positiveInt(get('coalesce-window') ?? '10000', '--coalesce-window', true),
+    shutdownTimeoutMs: positiveInt(get('shutdown-timeout') ?? '20000', '--shutdown-timeout'),
+  };
+}
+
+function positiveInt(text: string, flag: string, allowZero = false): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1))
+    throw new FlagError(`${flag} "${text}" must be a ${allowZero ? 'non-negative' : 'positive'} integer`);
+  return n;
+}
+
+/** `:8080` or `127.0.0.1:8080` to host and port; `0` disables. */
+export function parseBindAddress(addr: string): { host: string; port: number } | undefined {
+  if (addr === '0') return undefined;
+  const i = addr.lastIndexOf(':');
+  const host = i > 0 ? addr.slice(0, i) : '0.0.0.0';
+  const port = Number(addr.slice(i + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new FlagError(`bind address "${addr}" must look like :8080 or 127.0.0.1:8080`);
+  return { host, port };
+}

@@ -1,0 +1,281 @@
+// The ExternalSecret reconciler in four steps: load (informer caches), decide (pure),
+// act (provider -> template -> Secret writer -> rollout), record (one status patch).
+
+import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
+import {
+  BackendError,
+  type Condition,
+  compileTemplate,
+  conditionsEqual,
+  DATA_MAC_ANNOTATION,
+  dataMac,
+  decodeData,
+  type EventRecorder,
+  isRetryable,
+  MANAGED_LABEL,
+  parseGoDuration,
+  parseObjectKey,
+  READY_CONDITION,
+  type ReconcileResult,
+  type RolloutRestarter,
+  restartValue,
+  type SecretApi,
+  type SecretMap,
+  type StatusPatcher,
+  setCondition,
+  writeSecret,
+} from '@lockstep/core';
+import type { ExternalSecret } from '../api/external-secret.ts';
+import { decideRefresh, type RefreshDecision, refreshJitterMs, specVersion } from './refresh-decision.ts';
+import { renderTarget, type TemplateSources } from './render-target.ts';
+import { type GeneratorRefSpec, resolveData } from './resolve-data.ts';
+import { type ObjectCache, StoreError, type StoreResolver } from './store-resolver.ts';
+import { classifyFailure } from './sync-failure.ts';
+
+export const EXTERNAL_SECRET_API = { group: 'external.lockstep.dev', version: 'v1', plural: 'externalsecrets' };
+
+export interface ExternalSecretContext {
+  externalSecrets: ObjectCache<ExternalSecret>;
+  /** Managed Secrets (the label-filtered informer). */
+  secrets: ObjectCache<V1Secret>;
+  stores: StoreResolver;
+  generate(namespace: string, ref: GeneratorRefSpec): Promise<SecretMap>;
+  templateSources(namespace: string): TemplateSources;
+  secretApi: SecretApi;
+  status: StatusPatcher;
+  events: EventRecorder;
+  rollout: RolloutRestarter;
+  macKey: Uint8Array;
+  now(): Date;
+  random(): number;
+  onSecretWrite?(operation: 'create' | 'update' | 'delete'): void;
+}
+
+/** Errors that are not the user's to fix are retried with backoff; the rest wait this long (or for a watch event). */
+const USER_ERROR_RECHECK_MS = 5 * 60_000;
+
+export async function reconcileExternalSecret(key: string, ctx: ExternalSecretContext): Promise<ReconcileResult> {
+  // 1. load
+  const { namespace = '', name } = parseObjectKey(key);
+  const es = ctx.externalSecrets.get(namespace, name);
+  if (!es || es.metadata?.deletionTimestamp) return {};
+  const now = ctx.now();
+  const targetName = es.spec.target?.name || name;
+  const existing = ctx.secrets.get(namespace, targetName);
+
+  // 2. decide
+  let intervalMs: number;
+  try {
+    intervalMs = parseGoDuration(es.spec.refreshInterval ?? '1h', 'spec.refreshInterval');
+  } catch (err) {
+    return record(es, ctx, { ok: false, reason: 'SecretSyncedError', message: (err as Error).message }, now);
+  }
+  const decision = decideRefresh({
+    now,
+    specVersion: specVersion(es.metadata ?? {}),
+    syncedVersion: es.status?.syncedResourceVersion,
+    refreshTime: es.status?.refreshTime ? new Date(es.status.refreshTime) : undefined,
+    refreshPolicy: es.spec.refreshPolicy ?? 'Periodic',
+    refreshIntervalMs: intervalMs,
+    jitterMs: refreshJitterMs(intervalMs, stableFraction(es.metadata?.uid ?? key)),
+    target: targetState(es, existing, ctx.macKey),
+  });
+  if (!decision.sync) return nextRun(decision);
+
+  // 3. act
+  try {
+    const outcome = await sync(es, existing, targetName, ctx, now);
+    // 4. record
+    const result = await record(es, ctx, outcome, now);
+    return intervalMs > 0 && (es.spec.refreshPolicy ?? 'Periodic') === 'Periodic'
+      ? { requeueAfter: intervalMs }
+      : result;
+  } catch (err) {
+    const failure = classifyFailure(err);
+    await record(es, ctx, { ok: false, reason: 'SecretSyncedError', message: failure.message }, now);
+    if (isRetryable(err)) throw err;
+    return { requeueAfter: USER_ERROR_RECHECK_MS };
+  }
+}
+
+type Outcome =
+  | { ok: true; reason: 'SecretSynced' | 'SecretDeleted'; message: string; synced: true }
+  | { ok: false; reason: 'SecretSyncedError' | 'SecretMissing'; message: string };
+
+async function sync(
+  es: ExternalSecret,
+  cached: V1Secret | undefined,
+  targetName: string,
+  ctx: ExternalSecretContext,
+  now: Date,
+): Promise<Outcome> {
+  const namespace = es.metadata?.namespace ?? '';
+  const storeRef = es.spec.secretStoreRef;
+  const target = es.spec.target ?? {};
+  const deletionPolicy = target.deletionPolicy ?? 'Retain';
+
+  const { data, missing } = await resolveData(
+    { data: es.spec.data, dataFrom: es.spec.dataFrom },
+    {
+      client: (ref) => {
+        const use = ref ?? storeRef;
+        if (!use)
+          throw new StoreError(
+            'InvalidStoreSpec',
+            'spec.secretStoreRef is required unless every entry names a sourceRef',
+          );
+        return ctx.stores.client(namespace, use);
+      },
+      generate: (ref) => ctx.generate(namespace, ref),
+    },
+    (template, value) => compileTemplate('rewrite.transform', template).execute({ value }),
+  );
+
+  if (missing.length > 0 && deletionPolicy === 'Retain') {
+    return {
+      ok: false,
+      reason: 'SecretSyncedError',
+      message: `remote secret not found: ${missing.join(', ')}; fix the key or set target.deletionPolicy`,
+    };
+  }
+  if (missing.length > 0 && Object.keys(data).length === 0 && deletionPolicy === 'Delete') {
+    if (cached) {
+      await ctx.secretApi.delete(namespace, targetName);
+      ctx.onSecretWrite?.('delete');
+      ctx.events.normal(
+        involved(es),
+        'SecretDeleted',
+        `deleted Secret "${targetName}": its remote secrets are gone (deletionPolicy Delete)`,
+      );
+    }
+    return {
+      ok: true,
+      reason: 'SecretDeleted',
+      message: 'remote secrets are gone; the target Secret was deleted',
+      synced: true,
+    };
+  }
+
+  const rendered = await renderTarget(target.template, data, ctx.templateSources(namespace));
+  const creationPolicy = target.creationPolicy ?? 'Owner';
+  // A Secret we do not manage yet (Merge target, or a name clash) is not in the label-filtered cache.
+  const existing = cached ?? (creationPolicy !== 'None' ? await ctx.secretApi.get(namespace, targetName) : undefined);
+  const result = await writeSecret(ctx.secretApi, {
+    desired: {
+      namespace,
+      name: targetName,
+      data: rendered.data,
+      labels: rendered.labels,
+      annotations: rendered.annotations,
+      ...(rendered.type ? { type: rendered.type } : {}),
+      ...(target.immutable ? { immutable: true } : {}),
+    },
+    creationPolicy,
+    owner: ownerRef(es),
+    existing,
+    macKey: ctx.macKey,
+  });
+  if ('blocked' in result && result.blocked) {
+    return {
+      ok: false,
+      reason: result.blocked.reason === 'SecretMissing' ? 'SecretMissing' : 'SecretSyncedError',
+      message: result.blocked.message,
+    };
+  }
+  if (result.written) {
+    const plan = result.plan;
+    ctx.onSecretWrite?.(plan.action === 'create' ? 'create' : 'update');
+    const why = plan.action === 'none' || plan.action === 'blocked' ? '' : plan.reason;
+    ctx.events.normal(involved(es), 'Updated', `Secret "${targetName}" written (${why})`);
+    const targets = es.spec.rolloutRestartTargets ?? [];
+    if (why === 'DataChanged' && targets.length > 0) {
+      await ctx.rollout.restart(namespace, targets, restartValue(now, result.mac));
+      ctx.events.normal(
+        involved(es),
+        'RolloutRestarted',
+        `restarted ${targets.map((t) => `${t.kind}/${t.name}`).join(', ')}`,
+      );
+    }
+  }
+  return { ok: true, reason: 'SecretSynced', message: 'Secret was synced', synced: true };
+}
+
+async function record(
+  es: ExternalSecret,
+  ctx: ExternalSecretContext,
+  outcome: Outcome,
+  now: Date,
+): Promise<ReconcileResult> {
+  const conditions: Condition[] = setCondition(
+    es.status?.conditions,
+    {
+      type: READY_CONDITION,
+      status: outcome.ok ? 'True' : 'False',
+      reason: outcome.reason,
+      message: outcome.message,
+      observedGeneration: es.metadata?.generation,
+    },
+    now,
+  );
+  const status: Record<string, unknown> = { conditions };
+  if (outcome.ok) {
+    status.refreshTime = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    status.syncedResourceVersion = specVersion(es.metadata ?? {});
+    status.binding = { name: es.spec.target?.name || es.metadata?.name };
+  } else if (conditionsEqual(conditions, es.status?.conditions)) {
+    return {};
+  }
+  await ctx.status.patchStatus(
+    { ...EXTERNAL_SECRET_API, namespace: es.metadata?.namespace, name: es.metadata?.name ?? '' },
+    status,
+  );
+  if (!outcome.ok) ctx.events.warning(involved(es), outcome.reason, outcome.message);
+  return {};
+}
+
+function targetState(
+  es: ExternalSecret,
+  existing: V1Secret | undefined,
+  macKey: Uint8Array,
+): 'InSync' | 'Missing' | 'Drifted' | 'NotManaged' {
+  if ((es.spec.target?.creationPolicy ?? 'Owner') === 'None') return 'NotManaged';
+  if (!existing) return es.status?.binding ? 'Missing' : 'InSync';
+  if (existing.metadata?.labels?.[MANAGED_LABEL] !== 'true') return 'NotManaged';
+  if ((es.spec.target?.creationPolicy ?? 'Owner') === 'Merge') return 'InSync';
+  const recorded = existing.metadata?.annotations?.[DATA_MAC_ANNOTATION];
+  return recorded === dataMac(macKey, decodeData(existing.data)) ? 'InSync' : 'Drifted';
+}
+
+function nextRun(decision: Extract<RefreshDecision, { sync: false }>): ReconcileResult {
+  return decision.requeueAfterMs !== undefined ? { requeueAfter: decision.requeueAfterMs } : {};
+}
+
+function ownerRef(es: ExternalSecret): V1OwnerReference {
+  return {
+    apiVersion: `${EXTERNAL_SECRET_API.group}/${EXTERNAL_SECRET_API.version}`,
+    kind: 'ExternalSecret',
+    name: es.metadata?.name ?? '',
+    uid: es.metadata?.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+function involved(es: ExternalSecret) {
+  return {
+    apiVersion: `${EXTERNAL_SECRET_API.group}/${EXTERNAL_SECRET_API.version}`,
+    kind: 'ExternalSecret',
+    namespace: es.metadata?.namespace,
+    name: es.metadata?.name ?? '',
+    uid: es.metadata?.uid,
+  };
+}
+
+/** A per-object fraction in [0, 1): the refresh jitter stays put across restarts. */
+function stableFraction(seed: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
+  return (h >>> 0) / 2 ** 32;
+}
+
+export { BackendError };

@@ -1,0 +1,137 @@
+// Step "template" of the ExternalSecret pipeline (ESO `spec.target.template`, engine v2):
+// renders the provider data into the target Secret's data, type, labels and annotations.
+// Templates run in core's sandboxed Go-template engine; template errors name the template,
+// never a value.
+
+import { compileTemplate, type SecretMap } from '@lockstep/core';
+import { parse as parseYaml } from 'yaml';
+
+export interface TemplateItem {
+  key: string;
+  templateAs?: 'Values' | 'KeysAndValues';
+}
+
+export interface TemplateFrom {
+  configMap?: { name: string; items: TemplateItem[] };
+  secret?: { name: string; items: TemplateItem[] };
+  literal?: string;
+  target?: 'Data' | 'Annotations' | 'Labels';
+}
+
+export interface TargetTemplate {
+  type?: string;
+  engineVersion?: 'v2';
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  data?: Record<string, string>;
+  templateFrom?: TemplateFrom[];
+  mergePolicy?: 'Replace' | 'Merge';
+}
+
+export interface RenderedTarget {
+  data: SecretMap;
+  type?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** Reads the ConfigMaps and Secrets that `templateFrom` names, in the ExternalSecret's namespace. */
+export interface TemplateSources {
+  configMap(name: string): Promise<Record<string, string>>;
+  secret(name: string): Promise<Record<string, string>>;
+}
+
+export class TemplateSpecError extends Error {}
+
+export async function renderTarget(
+  template: TargetTemplate | undefined,
+  data: SecretMap,
+  sources: TemplateSources,
+): Promise<RenderedTarget> {
+  if (!template) return { data, labels: {}, annotations: {} };
+  const values = asStrings(data);
+  const out: RenderedTarget = {
+    data: template.mergePolicy === 'Merge' || !hasDataTemplates(template) ? { ...data } : {},
+    labels: { ...template.metadata?.labels },
+    annotations: { ...template.metadata?.annotations },
+    ...(template.type ? { type: template.type } : {}),
+  };
+
+  for (const [i, from] of (template.templateFrom ?? []).entries()) {
+    const where = `templateFrom[${i}]`;
+    const sink = sinkOf(out, from.target);
+    if (from.literal !== undefined) {
+      Object.assign(
+        sink.target,
+        parseRenderedMap(render(`${where}.literal`, from.literal, values), where, sink.encode),
+      );
+      continue;
+    }
+    const source = from.configMap ?? from.secret;
+    if (!source) throw new TemplateSpecError(`${where} needs one of configMap, secret or literal`);
+    const texts = from.configMap ? await sources.configMap(source.name) : await sources.secret(source.name);
+    for (const item of source.items) {
+      const text = texts[item.key];
+      if (text === undefined) {
+        throw new TemplateSpecError(
+          `${where}: ${from.configMap ? 'ConfigMap' : 'Secret'} "${source.name}" has no key "${item.key}"`,
+        );
+      }
+      const rendered = render(`${where}.${item.key}`, text, values);
+      if (item.templateAs === 'KeysAndValues') {
+        Object.assign(sink.target, parseRenderedMap(rendered, `${where}.${item.key}`, sink.encode));
+      } else {
+        sink.target[item.key] = sink.encode(rendered);
+      }
+    }
+  }
+
+  for (const [key, text] of Object.entries(template.data ?? {})) {
+    out.data[key] = Buffer.from(render(`data.${key}`, text, values));
+  }
+  return out;
+}
+
+function hasDataTemplates(t: TargetTemplate): boolean {
+  return Object.keys(t.data ?? {}).length > 0 || (t.templateFrom ?? []).some((f) => (f.target ?? 'Data') === 'Data');
+}
+
+type Sink = { target: Record<string, Uint8Array | string>; encode: (s: string) => Uint8Array | string };
+
+function sinkOf(out: RenderedTarget, target: TemplateFrom['target']): Sink {
+  if (target === 'Labels') return { target: out.labels, encode: (s) => s };
+  if (target === 'Annotations') return { target: out.annotations, encode: (s) => s };
+  return { target: out.data as Record<string, Uint8Array | string>, encode: (s) => Buffer.from(s) };
+}
+
+function render(name: string, text: string, values: Record<string, string>): string {
+  return compileTemplate(name, text).execute(values);
+}
+
+/** `KeysAndValues` items and literals render a YAML map of keys to values (ESO semantics). */
+function parseRenderedMap(
+  rendered: string,
+  where: string,
+  encode: (s: string) => Uint8Array | string,
+): Record<string, Uint8Array | string> {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(rendered);
+  } catch {
+    throw new TemplateSpecError(`${where} must render a YAML map of keys to values`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new TemplateSpecError(`${where} must render a YAML map of keys to values`);
+  }
+  const out: Record<string, Uint8Array | string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    out[key] = encode(typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return out;
+}
+
+function asStrings(data: SecretMap): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(data)) out[key] = Buffer.from(value).toString('utf8');
+  return out;
+}

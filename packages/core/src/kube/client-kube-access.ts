@@ -86,20 +86,29 @@ export function classifyKubeError(err: unknown, about: KubeObjectRef, backend = 
   if (err instanceof ApiException) {
     const errorClass = classifyHttpStatus(err.code);
     const reason = statusMessage(err.body);
-    const message =
-      errorClass === 'NotFound' ? notFoundMessage(about) : messageFor(errorClass, what, err.code, reason);
+    const message = errorClass === 'NotFound' ? notFoundMessage(about) : messageFor(errorClass, what, err.code, reason);
     return new BackendError(errorClass, backend, message, { cause: err });
   }
   const code = transportCode(err);
   if (code && TLS_CODES.test(code)) {
-    return new BackendError('InvalidInput', backend, `cannot verify the Kubernetes API server's certificate (${code})`, {
-      cause: err,
-    });
+    return new BackendError(
+      'InvalidInput',
+      backend,
+      `cannot verify the Kubernetes API server's certificate (${code})`,
+      {
+        cause: err,
+      },
+    );
   }
   const detail = code ?? (err instanceof Error ? err.message : String(err));
-  return new BackendError('Unavailable', backend, `Kubernetes API server unreachable while reading ${what}: ${detail}`, {
-    cause: err,
-  });
+  return new BackendError(
+    'Unavailable',
+    backend,
+    `Kubernetes API server unreachable while reading ${what}: ${detail}`,
+    {
+      cause: err,
+    },
+  );
 }
 
 function messageFor(errorClass: ErrorClass, what: string, status: number, reason: string | undefined): string {

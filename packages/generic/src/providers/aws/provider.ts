@@ -1,0 +1,113 @@
+// The `aws` provider: validates `spec.provider.aws` and builds one Secrets Manager client
+// per store configuration. The endpoint is left to the SDK, so AWS_ENDPOINT_URL_SECRETS_MANAGER
+// (and AWS_ENDPOINT_URL_STS for roles) point it at moto in tests.
+
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Provider, ProviderContext, StoreRef } from '@lockstep/core';
+import type { AwsProvider as AwsProviderSpec } from '../../api/provider-aws.ts';
+import type { CallObserver } from '../call-observer.ts';
+import { stableKey } from '../client-key.ts';
+import { checkNamespace, checkSecretSelector, credentialNamespace } from '../secret-selector.ts';
+import { AwsSecretsManagerClient } from './client.ts';
+import { credentialsFor } from './credentials.ts';
+
+export interface AwsProviderDeps {
+  /** Reads asked within this window share one BatchGetSecretValue call; default 10 ms. */
+  batchWindowMs?: number;
+  /** ListSecrets page size for find; default 100 (the AWS maximum). */
+  listPageSize?: number;
+  /** Called once per AWS API call, for metrics. */
+  onCall?: CallObserver;
+  now?: () => number;
+}
+
+const ROLE_ARN = /^arn:[\w-]+:iam::\d*:role\/.+$/;
+
+export function validateAwsSpec(spec: AwsProviderSpec, store: StoreRef): string[] {
+  const problems: string[] = [];
+  if (spec.service !== 'SecretsManager') {
+    problems.push(`spec.provider.aws.service must be SecretsManager (got "${spec.service ?? ''}")`);
+  }
+  if (!spec.region) problems.push('spec.provider.aws.region is required');
+  if (spec.role !== undefined && !ROLE_ARN.test(spec.role)) {
+    problems.push('spec.provider.aws.role must be an IAM role ARN like arn:aws:iam::123456789012:role/name');
+  }
+  (spec.additionalRoles ?? []).forEach((role, i) => {
+    if (!ROLE_ARN.test(role)) problems.push(`spec.provider.aws.additionalRoles[${i}] must be an IAM role ARN`);
+  });
+  const auth = spec.auth;
+  if (auth?.secretRef && auth.jwt) problems.push('spec.provider.aws.auth must set only one of secretRef and jwt');
+  if (auth?.secretRef) {
+    const path = 'spec.provider.aws.auth.secretRef';
+    problems.push(...checkSecretSelector(`${path}.accessKeyIDSecretRef`, auth.secretRef.accessKeyIDSecretRef, store));
+    problems.push(
+      ...checkSecretSelector(`${path}.secretAccessKeySecretRef`, auth.secretRef.secretAccessKeySecretRef, store),
+    );
+    if (auth.secretRef.sessionTokenSecretRef) {
+      problems.push(
+        ...checkSecretSelector(`${path}.sessionTokenSecretRef`, auth.secretRef.sessionTokenSecretRef, store),
+      );
+    }
+  }
+  if (auth?.jwt) {
+    const sa = auth.jwt.serviceAccountRef;
+    if (!sa?.name) problems.push('spec.provider.aws.auth.jwt.serviceAccountRef.name is required');
+    problems.push(...checkNamespace('spec.provider.aws.auth.jwt.serviceAccountRef', sa?.namespace, store));
+    // The role is not read from the ServiceAccount's eks.amazonaws.com/role-arn annotation: name it here.
+    if (!spec.role)
+      problems.push('spec.provider.aws.role is required with auth.jwt: it is the role assumed with the token');
+  }
+  const days = spec.secretsManager?.recoveryWindowInDays;
+  if (days !== undefined && (days < 7 || days > 30)) {
+    problems.push('spec.provider.aws.secretsManager.recoveryWindowInDays must be between 7 and 30');
+  }
+  if (days !== undefined && spec.secretsManager?.forceDeleteWithoutRecovery) {
+    problems.push(
+      'spec.provider.aws.secretsManager: set only one of recoveryWindowInDays and forceDeleteWithoutRecovery',
+    );
+  }
+  return problems;
+}
+
+/**
+ * Equal keys share one client. Credentials read from the store's namespace (or, for a
+ * ClusterSecretStore, the ExternalSecret's) make the namespace part of the identity.
+ */
+export function awsClientKey(spec: AwsProviderSpec, ctx: ProviderContext): string {
+  const secretRef = spec.auth?.secretRef;
+  const refs = [
+    secretRef?.accessKeyIDSecretRef,
+    secretRef?.secretAccessKeySecretRef,
+    secretRef?.sessionTokenSecretRef,
+    spec.auth?.jwt?.serviceAccountRef,
+  ];
+  const namespace = credentialNamespace(ctx, refs);
+  return stableKey({ provider: 'aws', kind: ctx.store.kind, ...(namespace ? { namespace } : {}), spec });
+}
+
+export function createAwsProvider(deps: AwsProviderDeps = {}): Provider<AwsProviderSpec> {
+  return {
+    name: 'aws',
+    capabilities: 'ReadWrite',
+    validateSpec: validateAwsSpec,
+    clientKey: awsClientKey,
+    async newClient(spec: AwsProviderSpec, ctx: ProviderContext) {
+      const { credentials, stsClients } = credentialsFor(spec, ctx, {
+        ...(deps.onCall ? { onCall: deps.onCall } : {}),
+        ...(deps.now ? { now: deps.now } : {}),
+      });
+      const sm = new SecretsManagerClient({ region: spec.region, ...(credentials ? { credentials } : {}) });
+      return new AwsSecretsManagerClient({
+        sm,
+        stsClients,
+        credentials,
+        spec,
+        options: {
+          batchWindowMs: deps.batchWindowMs ?? 10,
+          listPageSize: deps.listPageSize ?? 100,
+          ...(deps.onCall ? { onCall: deps.onCall } : {}),
+        },
+      });
+    },
+  };
+}

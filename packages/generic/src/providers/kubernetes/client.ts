@@ -1,0 +1,253 @@
+// Secrets of one remote namespace as a secret store, with ESO's semantics: the remote key is
+// a Secret name, `property` a key of its data, and a whole Secret reads as a JSON object of
+// its (text) values.
+
+import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import {
+  BackendError,
+  classifyKubeError,
+  type FindRef,
+  type ProviderContext,
+  type RemoteRef,
+  type SecretMap,
+  type SecretsClient,
+} from '@lockstep/core';
+import type { KubernetesProvider as KubernetesProviderSpec } from '../../api/provider-kubernetes.ts';
+import { type CallObserver, observed } from '../call-observer.ts';
+import { jsonObjectToMap, selectProperty, utf8 } from '../json-property.ts';
+import { nameMatcher, requireCriteria } from '../name-matcher.ts';
+import { buildRemoteConfig } from './remote-config.ts';
+
+export interface KubernetesClientOptions {
+  local?: KubeConfig;
+  onCall?: CallObserver;
+  now: () => number;
+}
+
+export class KubernetesClient implements SecretsClient {
+  private readonly spec: KubernetesProviderSpec;
+  private readonly ctx: Pick<ProviderContext, 'store' | 'namespace' | 'kube'>;
+  private readonly opts: KubernetesClientOptions;
+  private readonly namespace: string;
+  private state: ApiState | undefined;
+
+  constructor(
+    spec: KubernetesProviderSpec,
+    ctx: Pick<ProviderContext, 'store' | 'namespace' | 'kube'>,
+    opts: KubernetesClientOptions,
+  ) {
+    this.spec = spec;
+    this.ctx = ctx;
+    this.opts = opts;
+    this.namespace = spec.remoteNamespace || 'default';
+  }
+
+  /** Fetches the credentials once; newClient fails early on a store that cannot log in. */
+  async connect(): Promise<void> {
+    await this.api();
+  }
+
+  async getSecret(ref: RemoteRef): Promise<Uint8Array> {
+    const secret = await this.read(ref.key);
+    if (ref.metadataPolicy === 'Fetch') {
+      const doc = utf8(JSON.stringify(metadataOf(secret)));
+      return ref.property ? selectProperty('kubernetes', ref.key, doc, ref.property) : doc;
+    }
+    const data = dataOf(secret);
+    if (!ref.property) return utf8(JSON.stringify(asText(data)));
+    // A data key is returned byte for byte (binary values survive); otherwise a JSON path as ESO.
+    const direct = data[ref.property];
+    if (direct !== undefined) return direct;
+    return selectProperty('kubernetes', ref.key, utf8(JSON.stringify(asText(data))), ref.property);
+  }
+
+  /** The Secret's data; with `property`, the JSON object held in that key. */
+  async getSecretMap(ref: RemoteRef): Promise<SecretMap> {
+    const secret = await this.read(ref.key);
+    if (ref.metadataPolicy === 'Fetch') {
+      return jsonObjectToMap('kubernetes', ref.key, utf8(JSON.stringify(metadataOf(secret))));
+    }
+    const data = dataOf(secret);
+    if (!ref.property) return data;
+    const value = data[ref.property];
+    if (value === undefined) {
+      throw new BackendError(
+        'InvalidInput',
+        'kubernetes',
+        `property "${ref.property}" does not exist in secret "${ref.key}"`,
+      );
+    }
+    return jsonObjectToMap('kubernetes', `${ref.key}/${ref.property}`, value);
+  }
+
+  /** `tags` select by labels, `name.regexp` and `path` (a name prefix) filter the listed names. */
+  async getAllSecrets(find: FindRef): Promise<SecretMap> {
+    requireCriteria('kubernetes', find);
+    const matches = nameMatcher('kubernetes', find.name?.regexp);
+    const labelSelector = Object.entries(find.tags ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    const list = await this.call('ListSecrets', { kind: 'Secret' }, (api) =>
+      api.listNamespacedSecret({ namespace: this.namespace, ...(labelSelector ? { labelSelector } : {}) }),
+    );
+    const found: SecretMap = {};
+    for (const secret of list.items) {
+      const name = secret.metadata?.name;
+      if (!name || !matches(name) || (find.path && !name.startsWith(find.path))) continue;
+      found[name] = utf8(JSON.stringify(asText(dataOf(secret))));
+    }
+    return found;
+  }
+
+  /** ESO: PushSecret writes one key (`property`) of the remote Secret, creating it if needed. */
+  async pushSecret(value: Uint8Array, ref: { remoteKey: string; property?: string }): Promise<void> {
+    const property = requireProperty(ref);
+    const secret = await this.readIfExists(ref.remoteKey);
+    const encoded = Buffer.from(value).toString('base64');
+    if (!secret) {
+      await this.call('CreateSecret', { kind: 'Secret', name: ref.remoteKey }, (api) =>
+        api.createNamespacedSecret({
+          namespace: this.namespace,
+          body: {
+            metadata: { name: ref.remoteKey, namespace: this.namespace },
+            type: 'Opaque',
+            data: { [property]: encoded },
+          },
+        }),
+      );
+      return;
+    }
+    if (secret.data?.[property] === encoded) return;
+    secret.data = { ...secret.data, [property]: encoded };
+    await this.replace(ref.remoteKey, secret);
+  }
+
+  /** Removes the pushed key; the Secret goes when it was its last key (ESO). */
+  async deleteSecret(ref: { remoteKey: string; property?: string }): Promise<void> {
+    const property = requireProperty(ref);
+    const secret = await this.readIfExists(ref.remoteKey);
+    if (!secret?.data || !(property in secret.data)) return;
+    if (Object.keys(secret.data).length > 1) {
+      const { [property]: _removed, ...rest } = secret.data;
+      secret.data = rest;
+      await this.replace(ref.remoteKey, secret);
+      return;
+    }
+    try {
+      await this.call('DeleteSecret', { kind: 'Secret', name: ref.remoteKey }, (api) =>
+        api.deleteNamespacedSecret({ name: ref.remoteKey, namespace: this.namespace }),
+      );
+    } catch (err) {
+      if (!(err instanceof BackendError && err.errorClass === 'NotFound')) throw err;
+    }
+  }
+
+  /** The store is usable when it can log in and list (or at least read) Secrets of the remote namespace. */
+  async validate(): Promise<{ ok: true } | { ok: false; message: string }> {
+    try {
+      await this.call('ListSecrets', { kind: 'Secret' }, (api) =>
+        api.listNamespacedSecret({ namespace: this.namespace, limit: 1 }),
+      );
+      return { ok: true };
+    } catch (err) {
+      const classified =
+        err instanceof BackendError ? err : classifyKubeError(err, { kind: 'Secret', namespace: this.namespace });
+      return { ok: false, message: classified.message };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.state = undefined;
+  }
+
+  private read(name: string): Promise<V1Secret> {
+    return this.call('GetSecret', { kind: 'Secret', name }, (api) =>
+      api.readNamespacedSecret({ name, namespace: this.namespace }),
+    );
+  }
+
+  private async readIfExists(name: string): Promise<V1Secret | undefined> {
+    try {
+      return await this.read(name);
+    } catch (err) {
+      if (err instanceof BackendError && err.errorClass === 'NotFound') return undefined;
+      throw err;
+    }
+  }
+
+  /** A replace carries the resourceVersion read before: a concurrent change answers Conflict. */
+  private async replace(name: string, secret: V1Secret): Promise<void> {
+    await this.call('UpdateSecret', { kind: 'Secret', name }, (api) =>
+      api.replaceNamespacedSecret({ name, namespace: this.namespace, body: secret }),
+    );
+  }
+
+  private async call<T>(
+    operation: string,
+    about: { kind: string; name?: string },
+    fn: (api: CoreV1Api) => Promise<T>,
+  ): Promise<T> {
+    const api = await this.api();
+    return observed(
+      this.opts.onCall,
+      operation,
+      () => fn(api),
+      (err) => classifyKubeError(err, { ...about, namespace: this.namespace }),
+    );
+  }
+
+  /** The API client, rebuilt when its credentials are due for refresh; a failed login is not kept. */
+  private api(): Promise<CoreV1Api> {
+    const state = this.state;
+    if (state && this.opts.now() < state.refreshAt) return state.api;
+    const next: ApiState = { refreshAt: Number.POSITIVE_INFINITY, api: Promise.resolve(undefined as never) };
+    next.api = buildRemoteConfig(this.spec, this.ctx, this.opts.local, this.opts.now()).then(
+      (config) => {
+        next.refreshAt = config.refreshAt;
+        return config.kubeConfig.makeApiClient(CoreV1Api);
+      },
+      (err) => {
+        if (this.state === next) this.state = undefined;
+        throw err;
+      },
+    );
+    this.state = next;
+    return next.api;
+  }
+}
+
+interface ApiState {
+  api: Promise<CoreV1Api>;
+  /** Infinity while the login is in flight, so concurrent callers share it. */
+  refreshAt: number;
+}
+
+function requireProperty(ref: { remoteKey: string; property?: string }): string {
+  if (!ref.property) {
+    throw new BackendError(
+      'InvalidInput',
+      'kubernetes',
+      `pushing to the kubernetes provider needs remoteRef.property: the key of Secret "${ref.remoteKey}" to write`,
+    );
+  }
+  return ref.property;
+}
+
+function dataOf(secret: V1Secret): SecretMap {
+  const data: SecretMap = {};
+  for (const [k, v] of Object.entries(secret.data ?? {})) data[k] = Buffer.from(v, 'base64');
+  return data;
+}
+
+/** Keys sorted, as Go's json.Marshal writes a map: the same Secret always reads the same. */
+function asText(data: SecretMap): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(data)
+      .sort()
+      .map((k) => [k, Buffer.from(data[k] as Uint8Array).toString('utf8')]),
+  );
+}
+
+function metadataOf(secret: V1Secret): { labels: Record<string, string>; annotations: Record<string, string> } {
+  return { labels: secret.metadata?.labels ?? {}, annotations: secret.metadata?.annotations ?? {} };
+}

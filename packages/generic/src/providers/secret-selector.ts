@@ -1,0 +1,62 @@
+// Where a store's credential references live. A namespaced SecretStore reads only its own
+// namespace; a ClusterSecretStore reads the namespace named in the reference, or (ESO's
+// "referent auth") the namespace of the ExternalSecret using it.
+
+import { BackendError, type ProviderContext, type StoreRef } from '@lockstep/core';
+
+export interface SecretSelector {
+  name?: string;
+  key?: string;
+  namespace?: string;
+}
+
+export function selectorNamespace(
+  ref: { namespace?: string },
+  ctx: Pick<ProviderContext, 'store' | 'namespace'>,
+): string {
+  if (ctx.store.kind === 'ClusterSecretStore' && ref.namespace) return ref.namespace;
+  return ctx.namespace;
+}
+
+/**
+ * The namespace that belongs in a client key: always the store's for a SecretStore; for a
+ * ClusterSecretStore only when some reference leaves its namespace to the ExternalSecret.
+ */
+export function credentialNamespace(
+  ctx: Pick<ProviderContext, 'store' | 'namespace'>,
+  refs: ({ namespace?: string } | undefined)[],
+): string | undefined {
+  if (ctx.store.kind === 'SecretStore') return ctx.namespace;
+  return refs.some((ref) => ref && !ref.namespace) ? ctx.namespace : undefined;
+}
+
+/** Reads the key a SecretKeySelector names, from the namespace the store may read. */
+export function readSelectedKey(
+  ctx: Pick<ProviderContext, 'store' | 'namespace' | 'kube'>,
+  ref: { name: string; key?: string; namespace?: string },
+  backend: string,
+): Promise<Uint8Array> {
+  if (!ref.key) {
+    return Promise.reject(
+      new BackendError('InvalidInput', backend, `the reference to Secret "${ref.name}" needs a key`),
+    );
+  }
+  return ctx.kube.readSecretKey(selectorNamespace(ref, ctx), { name: ref.name, key: ref.key });
+}
+
+/** Static checks of a SecretKeySelector at `path`; each entry says what to fix. */
+export function checkSecretSelector(path: string, ref: SecretSelector | undefined, store: StoreRef): string[] {
+  if (!ref) return [`${path} is required`];
+  const problems: string[] = [];
+  if (!ref.name) problems.push(`${path}.name is required`);
+  if (!ref.key) problems.push(`${path}.key is required`);
+  problems.push(...checkNamespace(path, ref.namespace, store));
+  return problems;
+}
+
+export function checkNamespace(path: string, namespace: string | undefined, store: StoreRef): string[] {
+  if (store.kind === 'SecretStore' && namespace && namespace !== store.namespace) {
+    return [`${path}.namespace must be empty or "${store.namespace}": a SecretStore cannot read other namespaces`];
+  }
+  return [];
+}

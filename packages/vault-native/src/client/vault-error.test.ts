@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BackendError } from '@lockstep/core';
+import {
+  classifyTransportError,
+  classifyVaultResponse,
+  classifyVaultStatus,
+  VaultVersionGoneError,
+} from './vault-error.ts';
+
+const call = { method: 'GET', path: 'kv/data/app', address: 'http://127.0.0.1:8200' };
+
+describe('Vault error classification', () => {
+  it('maps statuses onto the classes reconcilers branch on', () => {
+    assert.equal(classifyVaultStatus(400), 'InvalidInput');
+    assert.equal(classifyVaultStatus(401), 'Forbidden');
+    assert.equal(classifyVaultStatus(403), 'Forbidden');
+    assert.equal(classifyVaultStatus(404), 'NotFound');
+    assert.equal(classifyVaultStatus(412), 'Unavailable');
+    assert.equal(classifyVaultStatus(429), 'Throttled');
+    assert.equal(classifyVaultStatus(500), 'Unavailable');
+    assert.equal(classifyVaultStatus(503), 'Unavailable');
+    assert.equal(classifyVaultStatus(400, 'check-and-set parameter did not match the current version'), 'Conflict');
+  });
+
+  it('tells a deleted KV v2 version (404 with metadata) from a missing path (404 without)', () => {
+    const deleted = classifyVaultResponse(
+      404,
+      { data: { data: null, metadata: { version: 3, deletion_time: '2026-01-01T00:00:00Z', destroyed: false } } },
+      call,
+    );
+    assert.ok(deleted instanceof VaultVersionGoneError);
+    assert.equal(deleted.errorClass, 'NotFound');
+    assert.equal(deleted.version, 3);
+    assert.match(deleted.message, /version 3 of secret "kv\/data\/app" was deleted/);
+
+    const missing = classifyVaultResponse(404, { errors: [] }, call);
+    assert.ok(!(missing instanceof VaultVersionGoneError));
+    assert.equal(missing.errorClass, 'NotFound');
+  });
+
+  it('says a sealed Vault is sealed', () => {
+    const err = classifyVaultResponse(503, { errors: ['Vault is sealed'] }, call);
+    assert.equal(err.errorClass, 'Unavailable');
+    assert.match(err.message, /is sealed/);
+  });
+
+  it('treats an untrusted certificate as a configuration error and a refused connection as transient', () => {
+    const tls = classifyTransportError(
+      Object.assign(new Error('x'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }),
+      call,
+    );
+    assert.equal(tls.errorClass, 'InvalidInput');
+    const refused = classifyTransportError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), call);
+    assert.ok(refused instanceof BackendError);
+    assert.equal(refused.errorClass, 'Unavailable');
+  });
+});

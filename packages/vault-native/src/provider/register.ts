@@ -1,0 +1,41 @@
+// How vault-native plugs into the generic pipeline: the controller calls this once with its
+// registry. The VaultDynamicSecret generator will be registered here too.
+
+import type { ProviderRegistry } from '@lockstep/core';
+import { TokenManager, type TokenManagerOptions } from '../auth/token-manager.ts';
+import type { VaultClientDeps } from '../client/vault-client.ts';
+import { VaultClientPool } from '../client/vault-client-pool.ts';
+import { createVaultProvider } from './vault-provider.ts';
+
+export interface VaultPipelineDeps {
+  /** Share one with the Vault-native engine so both models use the same login tokens. */
+  tokens?: TokenManager;
+  clients?: VaultClientPool;
+  /** Used only when `tokens` / `clients` are created here. */
+  tokenOptions?: TokenManagerOptions;
+  clientOptions?: VaultClientDeps;
+}
+
+export interface VaultPipelineHandle {
+  tokens: TokenManager;
+  clients: VaultClientPool;
+  /** Stops renewals and closes connections (revokes nothing). */
+  stop(): void;
+}
+
+export function registerVaultIntoPipeline(
+  registry: ProviderRegistry,
+  deps: VaultPipelineDeps = {},
+): VaultPipelineHandle {
+  const tokens = deps.tokens ?? new TokenManager(deps.tokenOptions);
+  const clients = deps.clients ?? new VaultClientPool(deps.clientOptions);
+  registry.registerProvider(createVaultProvider({ tokens, clients }));
+  return {
+    tokens,
+    clients,
+    stop() {
+      tokens.stop();
+      clients.closeAll();
+    },
+  };
+}

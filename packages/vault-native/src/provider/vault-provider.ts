@@ -1,0 +1,89 @@
+// The `vault` provider of the generic pipeline (ESO's `spec.provider.vault`): validates the
+// store spec, keys clients by configuration, and builds a KV client over the shared Vault
+// client pool and token manager, so a store logs in once, not once per reconcile.
+
+import { createHash } from 'node:crypto';
+import { BackendError, type Provider, type ProviderContext, type SecretsClient, type StoreRef } from '@lockstep/core';
+import type { LoginTarget } from '../auth/login-target.ts';
+import type { TokenManager } from '../auth/token-manager.ts';
+import type { VaultConnectionConfig } from '../client/vault-client.ts';
+import type { VaultClientPool } from '../client/vault-client-pool.ts';
+import { VaultKvClient } from './kv-client.ts';
+import {
+  authMethodOf,
+  decodeCaBundle,
+  keyRef,
+  type VaultProviderSpec,
+  validateVaultSpec,
+} from './vault-provider-spec.ts';
+
+export interface VaultProviderDeps {
+  tokens: TokenManager;
+  clients: VaultClientPool;
+}
+
+export function createVaultProvider(deps: VaultProviderDeps): Provider<VaultProviderSpec> {
+  return {
+    name: 'vault',
+    capabilities: 'ReadWrite',
+
+    validateSpec(spec: VaultProviderSpec, store: StoreRef): string[] {
+      return validateVaultSpec(spec, store);
+    },
+
+    clientKey(spec: VaultProviderSpec, ctx: ProviderContext): string {
+      // The namespace is part of the key: for a ClusterSecretStore, refs without a namespace
+      // (and service accounts) resolve in the ExternalSecret's namespace.
+      const canonical = JSON.stringify([ctx.store.kind, ctx.store.namespace ?? '', ctx.namespace, sortKeys(spec)]);
+      return `vault/${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
+    },
+
+    async newClient(spec: VaultProviderSpec, ctx: ProviderContext): Promise<SecretsClient> {
+      const problems = validateVaultSpec(spec, ctx.store);
+      if (problems.length > 0) throw new BackendError('InvalidInput', 'vault', problems.join('; '));
+      const client = deps.clients.get(await connectionOf(spec, ctx));
+      const target: LoginTarget = {
+        client,
+        kube: ctx.kube,
+        namespace: ctx.namespace,
+        ...(spec.auth?.namespace ? { vaultNamespace: spec.auth.namespace } : {}),
+        method: authMethodOf(spec),
+      };
+      const token = await deps.tokens.acquire(target);
+      return new VaultKvClient({
+        client,
+        token,
+        mount: spec.path,
+        version: spec.version === 'v1' ? 1 : 2,
+      });
+    },
+  };
+}
+
+async function connectionOf(spec: VaultProviderSpec, ctx: ProviderContext): Promise<VaultConnectionConfig> {
+  let caCertPem: string | undefined;
+  if (spec.caBundle) caCertPem = decodeCaBundle(spec.caBundle);
+  if (spec.caProvider) {
+    const ns = spec.caProvider.namespace ?? ctx.namespace;
+    const pem = Buffer.from(await ctx.kube.readSecretKey(ns, keyRef(spec.caProvider))).toString('utf8');
+    caCertPem = caCertPem ? `${caCertPem}\n${pem}` : pem;
+  }
+  return {
+    address: spec.server,
+    ...(caCertPem ? { caCertPem } : {}),
+    ...(spec.namespace ? { namespace: spec.namespace } : {}),
+    ...(spec.headers ? { headers: spec.headers } : {}),
+  };
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,230 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { type ApiServer, startApiServer } from './apiserver/index.ts';
+import { lockstepRoot } from './peers/binaries.ts';
+import { type MotoPeer, startMoto } from './peers/moto.ts';
+import { type OpenBaoPeer, startOpenBao } from './peers/openbao.ts';
+import { openBaoApi } from './peers/openbao-api.ts';
+import { type PostgresPeer, startPostgres } from './peers/postgres.ts';
+import { tokenReviewerJwt } from './seed/kubernetes.ts';
+import { seedMoto } from './seed/moto.ts';
+import { type OpenBaoSeed, type OpenBaoSeedOptions, seedOpenBao } from './seed/openbao.ts';
+
+export type PeerName = 'apiserver' | 'openbao' | 'postgres' | 'moto';
+export const ALL_PEERS: readonly PeerName[] = ['apiserver', 'openbao', 'postgres', 'moto'];
+
+export interface SandboxOptions {
+  /** Receives kubeconfig, env and the peers' logs. */
+  dir: string;
+  peers?: PeerName[];
+  /** Seed OpenBao and moto with the example configuration (default true). */
+  seed?: boolean;
+  rolloutDelayMs?: number;
+  /** CRD directories for the API server; defaults to the repository's crds/. */
+  crdDirs?: string[];
+  /** Overrides for OpenBao seeding (mount names, TTLs). */
+  openBaoSeed?: Omit<OpenBaoSeedOptions, 'postgres' | 'kubernetes'>;
+  /** Startup deadline per peer. */
+  deadlineMs?: number;
+  /** Binary overrides (the defaults come from .venv and /usr/lib/postgresql). */
+  binaries?: { bao?: string; motoServer?: string; postgresBinDir?: string };
+}
+
+export interface Sandbox {
+  dir: string;
+  kubeconfigPath: string | undefined;
+  envPath: string;
+  apiServer: ApiServer | undefined;
+  openBao: OpenBaoPeer | undefined;
+  postgres: PostgresPeer | undefined;
+  moto: MotoPeer | undefined;
+  seeded: { openBao: OpenBaoSeed | undefined; moto: { secretNames: string[] } | undefined };
+  /** The variables a client needs: KUBECONFIG, BAO_ADDR, PGHOST, AWS_*, ... */
+  env(): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the API server first (OpenBao's kubernetes auth points at it), then OpenBao,
+ * PostgreSQL and moto in parallel, seeds them and writes <dir>/kubeconfig and <dir>/env.
+ * If anything fails, whatever started is stopped and the error names the peer.
+ */
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const peers = new Set(opts.peers ?? ALL_PEERS);
+  const dir = opts.dir;
+  await mkdir(dir, { recursive: true });
+  const logDir = dir;
+  const deadlineMs = opts.deadlineMs;
+  const bin = opts.binaries ?? {};
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    const pending = stoppers.splice(0).reverse();
+    await Promise.allSettled(pending.map((stop) => stop()));
+  };
+
+  try {
+    let apiServer: ApiServer | undefined;
+    let kubeconfigPath: string | undefined;
+    if (peers.has('apiserver')) {
+      apiServer = await startApiServer({
+        port: 0,
+        crdDirs: opts.crdDirs ?? defaultCrdDirs(),
+        rolloutDelayMs: opts.rolloutDelayMs,
+      }).catch((err: unknown) => {
+        throw new Error(`the embedded Kubernetes API server could not start: ${messageOf(err)}`, { cause: err });
+      });
+      const started = apiServer;
+      stoppers.push(() => started.stop());
+      kubeconfigPath = join(dir, 'kubeconfig');
+      await apiServer.writeKubeconfig(kubeconfigPath);
+    }
+
+    const [openBao, postgres, moto] = await settleAll(
+      [
+        peers.has('openbao') ? startOpenBao({ logDir, deadlineMs, binary: bin.bao }) : undefined,
+        peers.has('postgres') ? startPostgres({ logDir, deadlineMs, binDir: bin.postgresBinDir }) : undefined,
+        peers.has('moto') ? startMoto({ logDir, deadlineMs, binary: bin.motoServer }) : undefined,
+      ] as const,
+      stoppers,
+    );
+
+    const seeded: Sandbox['seeded'] = { openBao: undefined, moto: undefined };
+    if (opts.seed ?? true) {
+      const [baoSeed, motoSeed] = await settleAll(
+        [
+          openBao ? seedSandboxOpenBao(openBao, postgres, apiServer, opts.openBaoSeed) : undefined,
+          moto ? seedMoto(moto).catch(rethrowAs('seeding moto failed')) : undefined,
+        ] as const,
+        [],
+      );
+      seeded.openBao = baoSeed;
+      seeded.moto = motoSeed;
+    }
+
+    const env = (): Record<string, string> => sandboxEnv(dir, kubeconfigPath, apiServer, openBao, postgres, moto);
+    const envPath = join(dir, 'env');
+    await writeEnvFile(envPath, env());
+    let stopped: Promise<void> | undefined;
+    return {
+      dir,
+      kubeconfigPath,
+      envPath,
+      apiServer,
+      openBao,
+      postgres,
+      moto,
+      seeded,
+      env,
+      stop: () => {
+        stopped ??= stopAll();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function seedSandboxOpenBao(
+  openBao: OpenBaoPeer,
+  postgres: PostgresPeer | undefined,
+  apiServer: ApiServer | undefined,
+  overrides: SandboxOptions['openBaoSeed'],
+): Promise<OpenBaoSeed> {
+  try {
+    const bao = openBaoApi(openBao.addr, openBao.rootToken);
+    let kubernetes: OpenBaoSeedOptions['kubernetes'];
+    if (apiServer) {
+      const kc = new KubeConfig();
+      kc.loadFromString(apiServer.kubeconfig());
+      kubernetes = {
+        url: apiServer.url,
+        caPem: apiServer.caPem,
+        tokenReviewerJwt: await tokenReviewerJwt(kc),
+        issuerUrl: apiServer.tokenIssuer.issuerUrl,
+        publicKeyPem: apiServer.tokenIssuer.publicKeyPem,
+      };
+    }
+    return await seedOpenBao(bao, { ...overrides, postgres, kubernetes });
+  } catch (err) {
+    throw new Error(`seeding OpenBao failed: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+export function sandboxEnv(
+  dir: string,
+  kubeconfigPath: string | undefined,
+  apiServer: ApiServer | undefined,
+  openBao: OpenBaoPeer | undefined,
+  postgres: PostgresPeer | undefined,
+  moto: MotoPeer | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = { LOCKSTEP_SANDBOX_DIR: dir };
+  if (apiServer && kubeconfigPath) {
+    env.KUBECONFIG = kubeconfigPath;
+    env.LOCKSTEP_SANDBOX_URL = apiServer.url;
+  }
+  if (openBao) {
+    env.BAO_ADDR = openBao.addr;
+    env.BAO_TOKEN = openBao.rootToken;
+    env.VAULT_ADDR = openBao.addr;
+    env.VAULT_TOKEN = openBao.rootToken;
+  }
+  if (moto) {
+    env.AWS_ENDPOINT_URL_SECRETS_MANAGER = moto.endpoint;
+    env.AWS_REGION = moto.region;
+    env.AWS_ACCESS_KEY_ID = moto.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = moto.secretAccessKey;
+  }
+  if (postgres) {
+    env.PGHOST = postgres.host;
+    env.PGPORT = String(postgres.port);
+    env.PGUSER = postgres.user;
+    env.PGPASSWORD = postgres.password;
+    env.PGDATABASE = postgres.database;
+  }
+  return env;
+}
+
+/** `export NAME='value'` lines, for `source .sandbox/env`; the file holds secrets, so 0600. */
+async function writeEnvFile(path: string, env: Record<string, string>): Promise<void> {
+  const quote = (v: string) => `'${v.replaceAll("'", `'\\''`)}'`;
+  const lines = Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}`);
+  await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
+function defaultCrdDirs(): string[] {
+  const crds = join(lockstepRoot(), 'crds');
+  return existsSync(crds) ? [crds] : [];
+}
+
+/** Waits for every start; when any fails, stops the ones that started and throws all reasons. */
+async function settleAll<T extends readonly (Promise<unknown> | undefined)[]>(
+  starts: T,
+  stoppers: (() => Promise<void>)[],
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(starts.map((p) => p ?? Promise.resolve(undefined)));
+  for (const r of results) {
+    const value = r.status === 'fulfilled' ? (r.value as { stop?: () => Promise<void> } | undefined) : undefined;
+    if (typeof value?.stop === 'function') stoppers.push(value.stop);
+  }
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length === 1) throw failures[0]?.reason;
+  if (failures.length > 1) throw new Error(failures.map((f) => messageOf(f.reason)).join('\n\n'));
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
+function rethrowAs(context: string): (err: unknown) => never {
+  return (err) => {
+    throw new Error(`${context}: ${messageOf(err)}`, { cause: err });
+  };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,56 @@
+import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+
+/** Creates the namespace unless it exists. */
+export async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await ignoreConflict(() => core.createNamespace({ body: { metadata: { name } } }));
+}
+
+/** Creates the namespace (if needed) and the service account unless it exists. */
+export async function ensureServiceAccount(kc: KubeConfig, namespace: string, name: string): Promise<void> {
+  await ensureNamespace(kc, namespace);
+  const core = kc.makeApiClient(CoreV1Api);
+  await ignoreConflict(() => core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } }));
+}
+
+/** A service-account token from the TokenRequest API, as a workload would get it. */
+export async function serviceAccountToken(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  opts: { audiences?: string[]; expirationSeconds?: number } = {},
+): Promise<string> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const res = await core.createNamespacedServiceAccountToken({
+    namespace,
+    name,
+    body: {
+      spec: { audiences: opts.audiences ?? [], expirationSeconds: opts.expirationSeconds ?? 3600 },
+    },
+  });
+  const token = res.status?.token;
+  if (!token) throw new Error(`TokenRequest for ${namespace}/${name} returned no token`);
+  return token;
+}
+
+export const TOKEN_REVIEWER = { namespace: 'lockstep-sandbox', serviceAccount: 'openbao-token-reviewer' } as const;
+
+/**
+ * The JWT OpenBao's kubernetes auth presents when it calls TokenReview: a long-lived
+ * TokenRequest token of a dedicated service account (what a real cluster setup uses).
+ */
+export async function tokenReviewerJwt(kc: KubeConfig): Promise<string> {
+  await ensureServiceAccount(kc, TOKEN_REVIEWER.namespace, TOKEN_REVIEWER.serviceAccount);
+  return serviceAccountToken(kc, TOKEN_REVIEWER.namespace, TOKEN_REVIEWER.serviceAccount, {
+    expirationSeconds: 365 * 24 * 3600,
+  });
+}
+
+async function ignoreConflict(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (err) {
+    if (err instanceof ApiException && err.code === 409) return;
+    throw err;
+  }
+}

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { realClock } from './clock.ts';
+
+describe('realClock', () => {
+  it('runs a timer callback and does not run a cancelled one', async () => {
+    const fired: string[] = [];
+    realClock.setTimer(() => fired.push('kept'), 1);
+    realClock.setTimer(() => fired.push('cancelled'), 1).cancel();
+    await realClock.sleep(20);
+    assert.deepEqual(fired, ['kept']);
+  });
+
+  it('rejects a sleep whose signal aborts', async () => {
+    const controller = new AbortController();
+    const sleeping = realClock.sleep(60_000, controller.signal);
+    controller.abort(new Error('shutting down'));
+    await assert.rejects(sleeping, /shutting down/);
+  });
+});

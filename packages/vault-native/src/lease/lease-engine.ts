@@ -1,0 +1,253 @@
+// Carries out a LeasePlan against a LeaseBackend and answers the NEW ledger (pure data for
+// the status patch) plus what happened. All state lives in the ledger, so a restarted or
+// newly elected controller resumes from the resource's status and re-issues nothing.
+//
+// Invariants:
+// - A superseded credential is revoked only after the rollout finished (or grace elapsed);
+//   the live one is never revoked here.
+// - A transient error (Vault down, sealed, throttled) changes nothing and revokes nothing.
+// - A failed revoke keeps its entry (state Revoking) for a later retry: never lost.
+// - At most one issue per run, so a failure after issuing never issues twice.
+
+import {
+  BackendError,
+  isNotFound,
+  isRetryable,
+  type LeaseLedger,
+  type PreviousLease,
+  type Random,
+  restartValue,
+} from '@lockstep/core';
+import type { IssuedCredential, LeaseBackend, RevokeRef } from './lease-backend.ts';
+import {
+  DEFAULT_GRACE_SECONDS,
+  decideLease,
+  type IssueReason,
+  type LeaseDecisionInput,
+  type LeasePlan,
+  revokeHandle,
+} from './lease-decision.ts';
+
+export interface LeaseActContext<Data = Record<string, string>> {
+  backend: LeaseBackend<Data>;
+  now: () => Date;
+  /** For rotation IDs. */
+  random: Random;
+  /**
+   * Keep superseded credentials for revocation (default true). Dynamic secrets always
+   * revoke the previous lease; PKI does so only when `spec.revoke` is set.
+   */
+  revokeSuperseded?: boolean;
+}
+
+export interface IssuedResult<Data> {
+  data: Data;
+  reason: IssueReason;
+  /** Unique per rotation; recorded in the ledger. */
+  rotationId: string;
+  /** The `lockstep.dev/restartedAt` value for this rotation's restart. */
+  restartValue: string;
+}
+
+export interface LeaseActResult<Data = Record<string, string>> {
+  /** The ledger to write in the status patch, whole (undefined: none yet). */
+  ledger: LeaseLedger | undefined;
+  /** A fresh credential: write it, then restart the targets with `restartValue`. */
+  issued?: IssuedResult<Data>;
+  renewed?: { ttlSeconds: number; capped: boolean };
+  /** Vault refused a renewal (past the max TTL, lease gone): the engine re-issued instead. */
+  renewRejected?: BackendError;
+  /** Lease IDs and certificate serials revoked in this run. */
+  revoked: string[];
+  /** Superseded credentials dropped because they expired on their own. */
+  dropped: string[];
+  /**
+   * The first failure. When set, back off (transient classes) or wait for a change, rather
+   * than requeueing at `next`; the ledger still records whatever did succeed.
+   */
+  error?: BackendError;
+  /** When to run again if nothing fails (the scheduler's wake-up for this resource). */
+  next: Date | undefined;
+}
+
+/** Acts on `plan` (from `decideLease(input)`) and answers the new ledger and what happened. */
+export async function executeLeasePlan<Data>(
+  plan: LeasePlan,
+  input: LeaseDecisionInput,
+  ctx: LeaseActContext<Data>,
+): Promise<LeaseActResult<Data>> {
+  const result: LeaseActResult<Data> = { ledger: input.ledger, revoked: [], dropped: [], next: undefined };
+  let ledger = dropExpired(input.ledger, plan, result);
+  let transient = false;
+
+  const action = plan.action;
+  if (action.kind === 'Renew' && ledger) {
+    try {
+      const renewal = await ctx.backend.renew(action.leaseId, action.incrementSeconds);
+      const at = ctx.now();
+      // Vault counts the increment from now and grants less when the max TTL caps it.
+      const capped = renewal.ttlSeconds < action.incrementSeconds;
+      ledger = {
+        ...ledger,
+        ttlSeconds: renewal.ttlSeconds,
+        // Recorded as not renewable so the next decision re-issues (reason LeaseCapped).
+        renewable: renewal.renewable && !capped,
+        lastRenewedAt: at.toISOString(),
+        expiresAt: new Date(at.getTime() + renewal.ttlSeconds * 1000).toISOString(),
+      };
+      result.renewed = { ttlSeconds: renewal.ttlSeconds, capped };
+    } catch (err) {
+      const error = classify(err);
+      if (isRetryable(error)) {
+        result.error = error;
+        transient = true;
+      } else {
+        // Renewing again would fail the same way: replace the credential now.
+        result.renewRejected = error;
+        ledger = await issue(ledger, 'RenewalRejected', input, ctx, result);
+      }
+    }
+  } else if (action.kind === 'Issue') {
+    ledger = await issue(ledger, action.reason, input, ctx, result);
+  }
+  if (result.error && isRetryable(result.error)) transient = true;
+
+  // Vault is unreachable or throttling: revoking now would fail too, and nothing may be lost.
+  if (!transient) ledger = await revokeSuperseded(ledger, plan.revokePrevious, ctx, result);
+
+  result.ledger = ledger;
+  result.next = decideLease({
+    ...input,
+    now: ctx.now(),
+    ledger,
+    ...(result.issued ? { lastGeneration: input.generation, rollout: { state: 'Progressing' as const } } : {}),
+  }).next;
+  return result;
+}
+
+async function issue<Data>(
+  ledger: LeaseLedger | undefined,
+  reason: IssueReason,
+  input: LeaseDecisionInput,
+  ctx: LeaseActContext<Data>,
+  result: LeaseActResult<Data>,
+): Promise<LeaseLedger | undefined> {
+  let credential: IssuedCredential<Data>;
+  try {
+    credential = await ctx.backend.issue();
+  } catch (err) {
+    result.error ??= classify(err);
+    return ledger;
+  }
+  const now = ctx.now();
+  const rotationId = newRotationId(ctx.random);
+  const previous = [...(ledger?.previous ?? [])];
+  const superseded = ledger ? supersede(ledger, reason, now, input, ctx) : undefined;
+  if (superseded) previous.push(superseded);
+
+  const ttlMs = Math.max(0, credential.ttlSeconds) * 1000;
+  const expiresAt = credential.expiresAt ?? (ttlMs > 0 ? new Date(now.getTime() + ttlMs) : undefined);
+  const next: LeaseLedger = {
+    ...(credential.leaseId ? { leaseId: credential.leaseId } : {}),
+    ...(credential.serialNumber ? { serialNumber: credential.serialNumber } : {}),
+    ...(credential.requestId ? { requestId: credential.requestId } : {}),
+    // A certificate's rotation is measured from its notBefore.
+    issuedAt: (credential.notBefore ?? now).toISOString(),
+    ttlSeconds: Math.max(0, Math.round(credential.ttlSeconds)),
+    renewable: credential.renewable,
+    ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
+    ...(credential.tokenAccessor ? { tokenAccessor: credential.tokenAccessor } : {}),
+    rotationId,
+    previous,
+  };
+  result.issued = { data: credential.data, reason, rotationId, restartValue: restartValue(now, rotationId) };
+  return next;
+}
+
+/** The old live credential as a superseded entry awaiting revocation, or undefined if nothing to revoke. */
+function supersede<Data>(
+  ledger: LeaseLedger,
+  reason: IssueReason,
+  now: Date,
+  input: LeaseDecisionInput,
+  ctx: LeaseActContext<Data>,
+): PreviousLease | undefined {
+  if (ctx.revokeSuperseded === false || !revokeHandle(ledger) || !ledger.issuedAt) return undefined;
+  const { previous: _previous, rotationId: _rotationId, ...entry } = ledger;
+  const graceMs = (input.graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+  return {
+    ...entry,
+    supersededAt: now.toISOString(),
+    reason,
+    ...(input.hasTargets
+      ? { state: 'AwaitingRollout' as const }
+      : { state: 'AwaitingGrace' as const, revokeAfter: new Date(now.getTime() + graceMs).toISOString() }),
+  };
+}
+
+async function revokeSuperseded<Data>(
+  ledger: LeaseLedger | undefined,
+  entries: PreviousLease[],
+  ctx: LeaseActContext<Data>,
+  result: LeaseActResult<Data>,
+): Promise<LeaseLedger | undefined> {
+  if (!ledger || entries.length === 0) return ledger;
+  let previous = [...(ledger.previous ?? [])];
+  for (const entry of entries) {
+    const ref = revokeRef(entry);
+    if (!ref) continue;
+    try {
+      await ctx.backend.revoke(ref);
+    } catch (err) {
+      const error = classify(err);
+      // Already gone counts as revoked.
+      if (!isNotFound(error)) {
+        result.error ??= error;
+        previous = previous.map((p) => (sameEntry(p, entry) ? { ...p, state: 'Revoking' as const } : p));
+        if (isRetryable(error)) break;
+        continue;
+      }
+    }
+    previous = previous.filter((p) => !sameEntry(p, entry));
+    result.revoked.push(revokeHandle(entry) ?? '');
+  }
+  return { ...ledger, previous };
+}
+
+function dropExpired<Data>(
+  ledger: LeaseLedger | undefined,
+  plan: LeasePlan,
+  result: LeaseActResult<Data>,
+): LeaseLedger | undefined {
+  if (!ledger || plan.dropPrevious.length === 0) return ledger;
+  const previous = (ledger.previous ?? []).filter((p) => !plan.dropPrevious.some((d) => sameEntry(p, d)));
+  for (const d of plan.dropPrevious) result.dropped.push(revokeHandle(d) ?? d.supersededAt);
+  return { ...ledger, previous };
+}
+
+function revokeRef(entry: PreviousLease): RevokeRef | undefined {
+  if (entry.leaseId) return { leaseId: entry.leaseId };
+  if (entry.serialNumber) return { serialNumber: entry.serialNumber };
+  return undefined;
+}
+
+function sameEntry(a: PreviousLease, b: PreviousLease): boolean {
+  return a.leaseId === b.leaseId && a.serialNumber === b.serialNumber && a.supersededAt === b.supersededAt;
+}
+
+/** Unclassified failures are treated as transient: nothing is re-issued or revoked because of them. */
+function classify(err: unknown): BackendError {
+  if (err instanceof BackendError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new BackendError('Unavailable', 'vault', `lease backend failed: ${message}`, { cause: err });
+}
+
+function newRotationId(random: Random): string {
+  let id = '';
+  for (let i = 0; i < 4; i++) {
+    id += Math.floor(random.random() * 0x1_0000)
+      .toString(16)
+      .padStart(4, '0');
+  }
+  return id;
+}

@@ -26,10 +26,19 @@ export {
   type SecretStoreSpec,
 } from './api/secret-store.ts';
 export { GenericStoreProviders } from './api/store-providers.ts';
-
+// The ExternalSecret pipeline and the store reconcilers, wired by the controller.
+export {
+  EXTERNAL_SECRET_API,
+  type ExternalSecretContext,
+  reconcileExternalSecret,
+} from './external-secret/reconcile-external-secret.ts';
+export { reconcileSecretStore, type SecretStoreContext } from './external-secret/reconcile-secret-store.ts';
+export { type ObjectCache, StoreError, type StoreObject, StoreResolver } from './external-secret/store-resolver.ts';
+export { fakeGenerator } from './generators/fake.ts';
+export { passwordGenerator } from './generators/password.ts';
 // Providers of the generic pipeline (aws, kubernetes, fake) and their registration.
-export type { CallObserver, CallResult } from './providers/call-observer.ts';
 export { type AwsProviderDeps, awsClientKey, createAwsProvider, validateAwsSpec } from './providers/aws/provider.ts';
+export type { CallObserver, CallResult } from './providers/call-observer.ts';
 export { fakeClientKey, fakeProvider, validateFakeSpec } from './providers/fake/provider.ts';
 export {
   createKubernetesProvider,

@@ -48,7 +48,7 @@ export async function renderTarget(
   sources: TemplateSources,
 ): Promise<RenderedTarget> {
   if (!template) return { data, labels: {}, annotations: {} };
-  const values = asStrings(data);
+  const values = data;
   const out: RenderedTarget = {
     data: template.mergePolicy === 'Merge' || !hasDataTemplates(template) ? { ...data } : {},
     labels: { ...template.metadata?.labels },
@@ -86,7 +86,7 @@ export async function renderTarget(
   }
 
   for (const [key, text] of Object.entries(template.data ?? {})) {
-    out.data[key] = Buffer.from(render(`data.${key}`, text, values));
+    out.data[key] = renderBytes(`data.${key}`, text, values);
   }
   return out;
 }
@@ -103,8 +103,14 @@ function sinkOf(out: RenderedTarget, target: TemplateFrom['target']): Sink {
   return { target: out.data as Record<string, Uint8Array | string>, encode: (s) => Buffer.from(s) };
 }
 
-function render(name: string, text: string, values: Record<string, string>): string {
-  return compileTemplate(name, text).execute(values);
+// ESO runs templates with missingkey=error; values stay bytes so binary data (`b64dec` of a
+// keystore) is written unchanged.
+function renderBytes(name: string, text: string, values: SecretMap): Uint8Array {
+  return compileTemplate(name, text).executeBytes(values, { missingKey: 'error' });
+}
+
+function render(name: string, text: string, values: SecretMap): string {
+  return Buffer.from(renderBytes(name, text, values)).toString('utf8');
 }
 
 /** `KeysAndValues` items and literals render a YAML map of keys to values (ESO semantics). */
@@ -127,11 +133,5 @@ function parseRenderedMap(
   for (const [key, value] of Object.entries(parsed)) {
     out[key] = encode(typeof value === 'string' ? value : JSON.stringify(value));
   }
-  return out;
-}
-
-function asStrings(data: SecretMap): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(data)) out[key] = Buffer.from(value).toString('utf8');
   return out;
 }

@@ -32,8 +32,17 @@ export type {
   ServiceAccountTokenSource,
   TokenAuth,
 } from './auth/auth-method.ts';
+// Persisted, encrypted login tokens (SPEC §2 point 5): one Secret in the controller namespace, a local AES-GCM key or OpenBao transit.
+export { LocalTokenCipher, TOKEN_KEY_SECRET } from './auth/local-token-cipher.ts';
 export { type LoginGrant, login } from './auth/login.ts';
 export { identityKey, type LoginTarget } from './auth/login-target.ts';
+export {
+  SecretTokenStore,
+  type SecretTokenStoreOptions,
+  TOKEN_STORE_SECRET,
+  tokenStoreKey,
+} from './auth/secret-token-store.ts';
+export type { TokenCipher } from './auth/token-cipher.ts';
 export {
   type ManagedToken,
   type TokenEvent,
@@ -44,6 +53,7 @@ export {
 } from './auth/token-manager.ts';
 export type { ReauthWhy, SchedulePolicy } from './auth/token-schedule.ts';
 export { InMemoryTokenStore, type StoredToken, type TokenStore } from './auth/token-store.ts';
+export { TransitTokenCipher, type TransitTokenCipherOptions } from './auth/transit-token-cipher.ts';
 export type { RetryPolicy } from './client/retry-policy.ts';
 export {
   connectionKey,

@@ -47,7 +47,7 @@ export interface TokenReplacement {
 /** For logs and metrics; carries no token value. */
 export interface TokenEvent {
   identity: string;
-  kind: 'login' | 'adopted' | 'renewed' | 'renewFailed' | 'loginFailed' | 'replaced' | 'scheduled';
+  kind: 'login' | 'adopted' | 'renewed' | 'renewFailed' | 'loginFailed' | 'replaced' | 'scheduled' | 'saveFailed';
   why?: string;
   ttlSeconds?: number;
   delayMs?: number;
@@ -344,6 +344,10 @@ export class TokenManager {
     }
   }
 
+  /**
+   * Best effort: a failed write (API server or transit down) costs one login after a restart,
+   * never the token in use or its renewal timer, so it must not abort the login or renewal.
+   */
   async #save(entry: Entry): Promise<void> {
     const cur = entry.current;
     if (!cur) return;
@@ -354,7 +358,11 @@ export class TokenManager {
       renewable: cur.renewable,
       requestedTtlSeconds: cur.requestedTtlSeconds,
     };
-    await this.#store.save(entry.identity, stored);
+    try {
+      await this.#store.save(entry.identity, stored);
+    } catch (err) {
+      this.#emit({ identity: entry.identity, kind: 'saveFailed', error: (err as Error).message });
+    }
   }
 
   readonly #rnd = (): number => this.#random.random();

@@ -1,7 +1,6 @@
-// Where login tokens survive a controller restart. The real store (encrypted, in a Secret of
-// the controller's namespace, SPEC §2 point 5) is a later step; until then tokens live in
-// memory and a restarted controller logs in again (its leases stay bound to the old token
-// until that token's TTL; see docs/vault-client.md).
+// Where login tokens survive a controller restart: SecretTokenStore (secret-token-store.ts)
+// keeps them encrypted in a Secret of the controller namespace; InMemoryTokenStore serves
+// tests and the transit cipher's own bootstrap token. See docs/token-persistence.md.
 
 export interface StoredToken {
   token: string;

@@ -90,10 +90,15 @@ test: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) $(KUBE_STAMP) typecheck lint ## in
 sandbox: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) ## run the API server, OpenBao, PostgreSQL and moto until Ctrl-C; writes .sandbox/
 	node packages/sandbox/src/cli.ts --dir .sandbox
 
+.PHONY: demo
+demo: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) ## sandbox + examples/demo + the controller, with a live table until Ctrl-C (DEMO_ARGS="--headless --duration 60s")
+	node packages/controller/src/demo/demo.ts $(DEMO_ARGS)
+
 # ---- manifests ---------------------------------------------------------------
 .PHONY: manifests
 manifests: $(DEPS_STAMP) ## generate crds/ from the TypeBox schemas (--check lists drift)
 	node packages/controller/src/manifests/generate-crds.ts
+	rm -f charts/lockstep/crds/*.yaml && mkdir -p charts/lockstep/crds && cp crds/*.yaml charts/lockstep/crds/
 
 .PHONY: clean
 clean: ## remove build state (keeps .tools and .venv)

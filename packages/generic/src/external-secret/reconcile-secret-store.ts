@@ -38,8 +38,10 @@ export async function reconcileSecretStore(key: string, ctx: SecretStoreContext)
   try {
     // A ClusterSecretStore is validated as seen from its own scope: credentials it names explicitly.
     const scope = namespace ?? 'default';
-    const { provider } = ctx.resolver.resolve(scope, { name, kind: ctx.kind });
-    const client = await ctx.resolver.client(scope, { name, kind: ctx.kind });
+    // Its spec.conditions limit which ExternalSecrets may use it, not the store's own validation.
+    const own = { checkConditions: false };
+    const { provider } = ctx.resolver.resolve(scope, { name, kind: ctx.kind }, own);
+    const client = await ctx.resolver.client(scope, { name, kind: ctx.kind }, own);
     const check = await client.validate();
     ready = check.ok
       ? { ok: true, reason: 'Valid', message: 'store validated', capabilities: provider.capabilities }

@@ -66,6 +66,7 @@ export class StoreResolver {
   resolve(
     namespace: string,
     ref: { name: string; kind?: string },
+    opts: { checkConditions?: boolean } = {},
   ): { store: StoreObject; storeRef: StoreRef; provider: Provider; spec: unknown } {
     const kind = ref.kind ?? 'SecretStore';
     if (kind !== 'SecretStore' && kind !== 'ClusterSecretStore') {
@@ -82,7 +83,7 @@ export class StoreResolver {
       const where = kind === 'SecretStore' ? ` in namespace "${namespace}"` : '';
       throw new StoreError('StoreNotFound', `${kind} "${ref.name}" not found${where}: create it or fix secretStoreRef`);
     }
-    if (kind === 'ClusterSecretStore' && !this.namespaceAllowed(store, namespace)) {
+    if (kind === 'ClusterSecretStore' && opts.checkConditions !== false && !this.namespaceAllowed(store, namespace)) {
       throw new StoreError(
         'StoreNotAllowed',
         `ClusterSecretStore "${ref.name}" does not allow namespace "${namespace}" (see its spec.conditions)`,
@@ -108,8 +109,12 @@ export class StoreResolver {
   }
 
   /** The reused, read-coalescing client of a store, as seen from `namespace`. */
-  async client(namespace: string, ref: { name: string; kind?: string }): Promise<SecretsClient> {
-    const { storeRef, provider, spec } = this.resolve(namespace, ref);
+  async client(
+    namespace: string,
+    ref: { name: string; kind?: string },
+    opts: { checkConditions?: boolean } = {},
+  ): Promise<SecretsClient> {
+    const { storeRef, provider, spec } = this.resolve(namespace, ref, opts);
     // A ClusterSecretStore reads credentials from the ExternalSecret's namespace when they
     // name none, so its client identity includes that namespace.
     const ctx = { store: storeRef, namespace: storeRef.namespace ?? namespace, kube: this.#deps.kube };

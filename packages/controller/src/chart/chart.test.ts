@@ -1,0 +1,397 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createMetrics } from '@lockstep/core';
+import { type ApiServer, ensureNamespace, startApiServer } from '@lockstep/sandbox';
+import { LEADER_LEASE_NAME } from '../leader/leader-elector.ts';
+import {
+  CHART_DIR,
+  HELM,
+  helmWithValues,
+  KUBECTL,
+  type Manifest,
+  only,
+  parseManifests,
+  RELEASE_NAMESPACE,
+  REPO_ROOT,
+  renderChart,
+  requireTool,
+  run,
+} from './helm-chart.ts';
+
+const FULLNAME = 'lockstep';
+const SECRET_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
+const VALUE_SETS: Record<string, object> = {
+  default: {},
+  monitoring: { serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } },
+  watchedNamespaces: { watchNamespaces: ['team-a', 'team-b'] },
+  vaultNativeDisabled: { vaultNative: { enabled: false } },
+};
+
+before(() => {
+  requireTool(HELM);
+  requireTool(KUBECTL);
+});
+
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+
+/** The verbs `rules` grant on `group`/`resource` (without resourceNames restrictions when `unrestricted`). */
+function verbsOn(rules: Rule[], group: string, resource: string, unrestricted = false): Set<string> {
+  const verbs = new Set<string>();
+  for (const r of rules) {
+    if (!r.apiGroups.includes(group) || !r.resources.includes(resource)) continue;
+    if (unrestricted && r.resourceNames) continue;
+    for (const v of r.verbs) verbs.add(v);
+  }
+  return verbs;
+}
+
+function controller(docs: Manifest[]) {
+  const deployment = only(docs, 'Deployment', FULLNAME);
+  const container = deployment.spec.template.spec.containers[0];
+  return { deployment, pod: deployment.spec.template.spec, container, args: container.args as string[] };
+}
+
+/** The Pod Security Standard "restricted" profile's checks, applied to a pod spec. */
+function restrictedViolations(pod: Manifest['spec']): string[] {
+  const problems: string[] = [];
+  const podSc = pod.securityContext ?? {};
+  if (pod.hostNetwork || pod.hostPID || pod.hostIPC) problems.push('host namespaces');
+  for (const v of pod.volumes ?? []) if (v.hostPath) problems.push(`hostPath volume ${v.name}`);
+  for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+    const sc = c.securityContext ?? {};
+    if (sc.privileged) problems.push(`${c.name}: privileged`);
+    if (sc.allowPrivilegeEscalation !== false) problems.push(`${c.name}: allowPrivilegeEscalation must be false`);
+    if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true) problems.push(`${c.name}: runAsNonRoot must be true`);
+    if ((sc.runAsUser ?? podSc.runAsUser) === 0) problems.push(`${c.name}: runAsUser 0`);
+    const seccomp = (sc.seccompProfile ?? podSc.seccompProfile)?.type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`${c.name}: seccompProfile`);
+    if (!sc.capabilities?.drop?.includes('ALL')) problems.push(`${c.name}: capabilities must drop ALL`);
+    for (const cap of sc.capabilities?.add ?? [])
+      if (cap !== 'NET_BIND_SERVICE') problems.push(`${c.name}: adds capability ${cap}`);
+  }
+  return problems;
+}
+
+async function chartCrds(): Promise<Manifest[]> {
+  const dir = join(REPO_ROOT, 'crds');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml'));
+  return (await Promise.all(files.map(async (f) => parseManifests(await readFile(join(dir, f), 'utf8'))))).flat();
+}
+
+describe('the Helm chart', () => {
+  it('passes helm lint --strict with every tested value set', async () => {
+    for (const [name, values] of Object.entries(VALUE_SETS)) {
+      const result = await helmWithValues(['lint', '--strict', CHART_DIR], values);
+      assert.equal(result.code, 0, `${name}: ${result.stdout}${result.stderr}`);
+    }
+  });
+
+  it('ships the same CRD files as crds/ (make manifests copies them)', async () => {
+    const repo = (await readdir(join(REPO_ROOT, 'crds'))).filter((f) => f.endsWith('.yaml')).sort();
+    const chart = (await readdir(join(CHART_DIR, 'crds'))).filter((f) => f.endsWith('.yaml')).sort();
+    assert.deepEqual(chart, repo);
+    for (const f of repo) {
+      const same =
+        (await readFile(join(REPO_ROOT, 'crds', f), 'utf8')) === (await readFile(join(CHART_DIR, 'crds', f), 'utf8'));
+      assert.ok(same, `charts/lockstep/crds/${f} differs from crds/${f}: run \`make manifests\``);
+    }
+  });
+
+  it('runs two replicas with leader election, both models and a restricted security context by default', async () => {
+    const docs = await renderChart();
+    const { deployment, pod, container, args } = controller(docs);
+    assert.equal(deployment.metadata.namespace, RELEASE_NAMESPACE);
+    assert.equal(deployment.spec.replicas, 2);
+    assert.deepEqual(deployment.spec.strategy.rollingUpdate, { maxSurge: 1, maxUnavailable: 0 });
+    for (const flag of ['--leader-elect', '--enable-generic', '--enable-vault-native'])
+      assert.ok(args.includes(flag), `${flag} in ${args.join(' ')}`);
+    assert.ok(args.includes(`--controller-namespace=${RELEASE_NAMESPACE}`));
+    assert.ok(args.includes('--log-level=info'));
+    assert.equal(
+      args.some((a) => a.startsWith('--namespace')),
+      false,
+      'watches every namespace',
+    );
+
+    assert.deepEqual(restrictedViolations(pod), []);
+    assert.equal(pod.securityContext.runAsUser, 65532);
+    assert.equal(container.securityContext.readOnlyRootFilesystem, true);
+    assert.equal(pod.serviceAccountName, FULLNAME);
+    assert.ok(container.resources.requests.cpu && container.resources.requests.memory);
+    assert.ok(container.resources.limits.memory);
+
+    // Probes and ports line up with the bind-address flags.
+    const ports = Object.fromEntries(container.ports.map((p: { name: string; containerPort: number }) => [p.name, p]));
+    assert.ok(args.includes(`--health-probe-bind-address=:${ports.health.containerPort}`));
+    assert.ok(args.includes(`--metrics-bind-address=:${ports.metrics.containerPort}`));
+    assert.deepEqual(container.livenessProbe.httpGet, { path: '/healthz', port: 'health' });
+    assert.deepEqual(container.readinessProbe.httpGet, { path: '/readyz', port: 'health' });
+    assert.ok(
+      pod.terminationGracePeriodSeconds * 1000 >
+        Number(args.find((a) => a.startsWith('--shutdown-timeout='))?.split('=')[1]),
+      'the Lease is released before the kubelet kills the pod',
+    );
+
+    const podLabels = deployment.spec.template.metadata.labels;
+    const pdb = only(docs, 'PodDisruptionBudget');
+    assert.equal(pdb.apiVersion, 'policy/v1');
+    assert.equal(pdb.spec.minAvailable, 1);
+    assert.deepEqual(pdb.spec.selector.matchLabels, deployment.spec.selector.matchLabels);
+    for (const [k, v] of Object.entries(pdb.spec.selector.matchLabels)) assert.equal(podLabels[k], v);
+
+    const service = only(docs, 'Service', `${FULLNAME}-metrics`);
+    for (const [k, v] of Object.entries(service.spec.selector)) assert.equal(podLabels[k], v);
+    assert.deepEqual(
+      service.spec.ports.map((p: { name: string; targetPort: string }) => [p.name, p.targetPort]),
+      [['metrics', 'metrics']],
+    );
+    assert.equal(
+      docs.some((d) => d.kind === 'ServiceMonitor' || d.kind === 'PrometheusRule'),
+      false,
+      'monitoring objects are opt-in',
+    );
+  });
+
+  it('grants least privilege: the controller kinds, Secrets, and the leader Lease only in its namespace', async () => {
+    const docs = await renderChart();
+    const role = only(docs, 'ClusterRole', FULLNAME);
+    const rules = role.rules as Rule[];
+    for (const r of docs
+      .filter((d) => d.kind === 'ClusterRole' || d.kind === 'Role')
+      .flatMap((d) => d.rules as Rule[])) {
+      assert.ok(!r.verbs.includes('*') && !r.resources.includes('*') && !r.apiGroups.includes('*'), 'no wildcards');
+    }
+    assert.deepEqual([...verbsOn(rules, '', 'secrets')].sort(), [...SECRET_VERBS].sort());
+    assert.deepEqual([...verbsOn(rules, '', 'configmaps')], ['get']);
+    assert.deepEqual([...verbsOn(rules, '', 'namespaces')].sort(), ['list', 'watch']);
+    assert.deepEqual([...verbsOn(rules, '', 'serviceaccounts/token')], ['create']);
+    assert.deepEqual([...verbsOn(rules, '', 'events')].sort(), ['create', 'patch']);
+    for (const workload of ['deployments', 'statefulsets', 'daemonsets'])
+      assert.deepEqual([...verbsOn(rules, 'apps', workload)].sort(), ['get', 'patch']);
+    assert.deepEqual([...verbsOn(rules, 'argoproj.io', 'rollouts')].sort(), ['get', 'patch']);
+    assert.equal(verbsOn(rules, 'authentication.k8s.io', 'tokenreviews').size, 0, 'OpenBao reviews tokens, not us');
+    assert.equal(verbsOn(rules, '', 'serviceaccounts').size, 0, 'no access to service accounts themselves');
+    assert.equal(verbsOn(rules, 'coordination.k8s.io', 'leases').size, 0, 'no cluster-wide Lease access');
+
+    // Every CRD the chart ships: read and watch, and for reconciled kinds their status and finalizers.
+    for (const crd of await chartCrds()) {
+      const { group, names } = crd.spec;
+      const verbs = verbsOn(rules, group, names.plural);
+      for (const v of ['get', 'list', 'watch']) assert.ok(verbs.has(v), `${v} ${names.plural}.${group}`);
+      if (group === 'generators.lockstep.dev') continue;
+      for (const sub of ['status', 'finalizers'])
+        assert.ok(verbsOn(rules, group, `${names.plural}/${sub}`).has('update'), `${names.plural}/${sub}`);
+    }
+
+    const binding = only(docs, 'ClusterRoleBinding', FULLNAME);
+    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: FULLNAME });
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: FULLNAME, namespace: RELEASE_NAMESPACE }]);
+    assert.equal(only(docs, 'ServiceAccount', FULLNAME).metadata.namespace, RELEASE_NAMESPACE);
+
+    const leaderRole = only(docs, 'Role', `${FULLNAME}-leader-election`, RELEASE_NAMESPACE);
+    const leaseRules = leaderRole.rules as Rule[];
+    assert.deepEqual([...verbsOn(leaseRules, 'coordination.k8s.io', 'leases', true)], ['create']);
+    const named = leaseRules.find((r) => r.resourceNames);
+    assert.deepEqual(named?.resourceNames, [LEADER_LEASE_NAME], 'the Lease name matches the binary');
+    assert.deepEqual([...(named?.verbs ?? [])].sort(), ['get', 'update']);
+    const leaderBinding = only(docs, 'RoleBinding', `${FULLNAME}-leader-election`, RELEASE_NAMESPACE);
+    assert.equal(leaderBinding.roleRef.name, leaderRole.metadata.name);
+  });
+
+  it('with watched namespaces passes --namespace and grants Secret access by one Role per namespace', async () => {
+    const docs = await renderChart(VALUE_SETS.watchedNamespaces);
+    const { args } = controller(docs);
+    assert.deepEqual(
+      args.filter((a) => a.startsWith('--namespace')),
+      ['--namespace=team-a', '--namespace=team-b'],
+    );
+    const clusterRules = only(docs, 'ClusterRole', FULLNAME).rules as Rule[];
+    assert.equal(verbsOn(clusterRules, '', 'secrets').size, 0, 'no cluster-wide Secret access');
+    assert.equal(verbsOn(clusterRules, 'apps', 'deployments').size, 0, 'no cluster-wide workload access');
+    assert.ok(verbsOn(clusterRules, 'external.lockstep.dev', 'clustersecretstores').has('watch'));
+    // The controller's own namespace holds its HMAC key and login tokens.
+    for (const ns of ['team-a', 'team-b', RELEASE_NAMESPACE]) {
+      const role = only(docs, 'Role', FULLNAME, ns);
+      assert.deepEqual([...verbsOn(role.rules, '', 'secrets')].sort(), [...SECRET_VERBS].sort(), ns);
+      assert.deepEqual([...verbsOn(role.rules, 'apps', 'deployments')].sort(), ['get', 'patch'], ns);
+      const binding = only(docs, 'RoleBinding', FULLNAME, ns);
+      assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: FULLNAME });
+      assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: FULLNAME, namespace: RELEASE_NAMESPACE }]);
+    }
+    assert.equal(docs.filter((d) => d.kind === 'Role' && d.metadata.name === FULLNAME).length, 3);
+  });
+
+  it('turns models off by their values, and refuses to render with none enabled', async () => {
+    const { args } = controller(await renderChart(VALUE_SETS.vaultNativeDisabled));
+    assert.ok(args.includes('--enable-generic'));
+    assert.ok(!args.includes('--enable-vault-native'));
+    const genericOff = controller(await renderChart({ generic: { enabled: false } })).args;
+    assert.ok(genericOff.includes('--enable-vault-native') && !genericOff.includes('--enable-generic'));
+    await assert.rejects(
+      renderChart({ generic: { enabled: false }, vaultNative: { enabled: false } }),
+      /enable at least one model/,
+    );
+  });
+
+  it('passes the scheduling, logging and class values through to the pod', async () => {
+    const values = {
+      controllerClass: 'team-x',
+      logLevel: 'debug',
+      image: { repository: 'registry.example/lockstep', tag: '1.2.3' },
+      podAnnotations: { 'example.com/scrape': 'yes' },
+      nodeSelector: { 'kubernetes.io/os': 'linux' },
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'ops', effect: 'NoSchedule' }],
+      affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } },
+      replicaCount: 3,
+    };
+    const { deployment, pod, container, args } = controller(await renderChart(values));
+    assert.ok(args.includes('--controller-class=team-x') && args.includes('--log-level=debug'));
+    assert.equal(container.image, 'registry.example/lockstep:1.2.3');
+    assert.deepEqual(deployment.spec.template.metadata.annotations, values.podAnnotations);
+    assert.deepEqual(pod.nodeSelector, values.nodeSelector);
+    assert.deepEqual(pod.tolerations, values.tolerations);
+    assert.deepEqual(pod.affinity, values.affinity);
+    assert.equal(deployment.spec.replicas, 3);
+    const single = await renderChart({ replicaCount: 1, leaderElection: { enabled: false } });
+    assert.equal(
+      single.some((d) => d.kind === 'PodDisruptionBudget'),
+      false,
+      'no PDB that would block node drains with one replica',
+    );
+    assert.ok(!controller(single).args.includes('--leader-elect'));
+    const invalid = await helmWithValues(['template', 'x', CHART_DIR], { logLevel: 'verbose' });
+    assert.notEqual(invalid.code, 0, 'values.schema.json rejects an unknown log level');
+  });
+
+  it('renders a ServiceMonitor and alerts on metrics the controller really exports', async () => {
+    const docs = await renderChart(VALUE_SETS.monitoring);
+    const service = only(docs, 'Service', `${FULLNAME}-metrics`);
+    const monitor = only(docs, 'ServiceMonitor', FULLNAME);
+    assert.equal(monitor.apiVersion, 'monitoring.coreos.com/v1');
+    for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels))
+      assert.equal(service.metadata.labels?.[k], v, `ServiceMonitor selects the metrics Service by ${k}`);
+    assert.deepEqual(
+      monitor.spec.endpoints.map((e: { port: string; path: string }) => [e.port, e.path]),
+      [['metrics', '/metrics']],
+    );
+
+    const rule = only(docs, 'PrometheusRule', FULLNAME);
+    assert.equal(rule.apiVersion, 'monitoring.coreos.com/v1');
+    const alerts = Object.fromEntries(
+      rule.spec.groups.flatMap((g: { rules: { alert: string; expr: string }[] }) =>
+        g.rules.map((r) => [r.alert, r.expr]),
+      ),
+    );
+    assert.match(alerts.LockstepSyncErrors, /rate\(lockstep_reconcile_total\{result="error"/);
+    assert.match(alerts.LockstepLeaseExpiringSoon, /lockstep_lease_earliest_expiry_seconds\{[^}]*\}\) < 300$/);
+    assert.ok(alerts.LockstepDown);
+
+    // The metric names in the alerts are the ones the controller's /metrics serves.
+    const metrics = createMetrics();
+    metrics.recordReconcile({ queue: 'ExternalSecret', key: 'ns/x', result: 'error', durationMs: 5 });
+    metrics.setEarliestLeaseExpiry(new Date(Date.now() + 60_000), 'VaultDynamicSecret');
+    const exposition = await metrics.render();
+    assert.match(exposition, /^lockstep_reconcile_total\{[^}]*result="error"[^}]*\} 1/m);
+    assert.match(exposition, /^lockstep_lease_earliest_expiry_seconds\{[^}]*\} \d/m);
+  });
+});
+
+describe('the rendered chart on an API server', () => {
+  let server: ApiServer;
+  let kubeconfigPath: string;
+
+  before(async () => {
+    server = await startApiServer({ port: 0 });
+    kubeconfigPath = join(await mkdtemp(join(tmpdir(), 'lockstep-kube-')), 'kubeconfig');
+    await server.writeKubeconfig(kubeconfigPath);
+    const kc = new KubeConfig();
+    kc.loadFromString(server.kubeconfig());
+    await ensureNamespace(kc, RELEASE_NAMESPACE);
+  });
+  after(() => server?.stop());
+
+  const kubectl = (args: string[], input?: string) => run(KUBECTL, ['--kubeconfig', kubeconfigPath, ...args], input);
+
+  /** `apiVersion/kind` of every resource the server serves, from kubectl's own discovery. */
+  async function servedKinds(): Promise<Set<string>> {
+    const result = await kubectl(['api-resources', '--no-headers']);
+    assert.equal(result.code, 0, result.stderr);
+    return new Set(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .map((cols) => `${cols.at(-3)}/${cols.at(-1)}`),
+    );
+  }
+
+  const toYaml = (docs: Manifest[]) => docs.map((d) => JSON.stringify(d)).join('\n---\n');
+
+  it('applies with kubectl: CRDs first, then every kind the server serves; the rest is well-formed', async () => {
+    const docs = await renderChart(VALUE_SETS.monitoring, { includeCrds: true });
+    const crds = docs.filter((d) => d.kind === 'CustomResourceDefinition');
+    assert.equal(crds.length, (await chartCrds()).length, '--include-crds renders every chart CRD');
+    const applied = await kubectl(['apply', '--server-side', '--field-manager=helm', '-f', '-'], toYaml(crds));
+    assert.equal(applied.code, 0, applied.stderr);
+    // Discovery also refreshes kubectl's cache, which `get <category>` alone would not.
+    const served = await servedKinds();
+    for (const crd of crds) {
+      const version = crd.spec.versions.find((v: { storage: boolean }) => v.storage).name;
+      assert.ok(served.has(`${crd.spec.group}/${version}/${crd.spec.names.kind}`), crd.metadata.name);
+    }
+    const listed = await kubectl(['get', 'lockstep', '--all-namespaces']);
+    assert.equal(listed.code, 0, `the lockstep category resolves once the CRDs are in: ${listed.stderr}`);
+
+    const rest = docs.filter((d) => d.kind !== 'CustomResourceDefinition');
+    const serve = rest.filter((d) => served.has(`${d.apiVersion}/${d.kind}`));
+    const unserved = rest.filter((d) => !served.has(`${d.apiVersion}/${d.kind}`));
+    assert.deepEqual(serve.map((d) => d.kind).sort(), ['Deployment', 'ServiceAccount']);
+    const first = await kubectl(['apply', '--server-side', '--field-manager=helm', '-f', '-'], toYaml(serve));
+    assert.equal(first.code, 0, first.stderr);
+    // An upgrade re-applies the same objects without conflicts.
+    const again = await kubectl(['apply', '--server-side', '--field-manager=helm', '-f', '-'], toYaml(serve));
+    assert.equal(again.code, 0, again.stderr);
+
+    const got = await kubectl(['get', 'deployment', FULLNAME, '-n', RELEASE_NAMESPACE, '-o', 'json']);
+    assert.equal(got.code, 0, got.stderr);
+    const live = JSON.parse(got.stdout);
+    assert.equal(live.spec.replicas, 2);
+    assert.ok(live.spec.template.spec.containers[0].args.includes('--leader-elect'));
+    assert.equal(live.spec.template.spec.securityContext.runAsNonRoot, true);
+    const sa = await kubectl(['get', 'serviceaccount', FULLNAME, '-n', RELEASE_NAMESPACE, '-o', 'name']);
+    assert.equal(sa.stdout.trim(), `serviceaccount/${FULLNAME}`);
+
+    // Kinds this server lacks (RBAC, Service, PodDisruptionBudget, Prometheus Operator): the
+    // apiVersion/kind pairs a real cluster serves for them, names and namespaces set.
+    const expected: Record<string, string> = {
+      ClusterRole: 'rbac.authorization.k8s.io/v1',
+      ClusterRoleBinding: 'rbac.authorization.k8s.io/v1',
+      Role: 'rbac.authorization.k8s.io/v1',
+      RoleBinding: 'rbac.authorization.k8s.io/v1',
+      Service: 'v1',
+      PodDisruptionBudget: 'policy/v1',
+      ServiceMonitor: 'monitoring.coreos.com/v1',
+      PrometheusRule: 'monitoring.coreos.com/v1',
+    };
+    for (const d of unserved) {
+      assert.equal(d.apiVersion, expected[d.kind], `${d.kind} ${d.metadata.name}`);
+      assert.match(d.metadata.name, /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+      const clusterScoped = d.kind === 'ClusterRole' || d.kind === 'ClusterRoleBinding';
+      assert.equal(d.metadata.namespace === undefined, clusterScoped, `${d.kind} scope`);
+    }
+    for (const d of unserved.filter((x) => x.kind.endsWith('Binding'))) {
+      const target = only(
+        unserved,
+        d.roleRef.kind,
+        d.roleRef.name,
+        d.kind === 'RoleBinding' ? d.metadata.namespace : undefined,
+      );
+      assert.ok(target, `${d.kind} ${d.metadata.name} binds a rendered ${d.roleRef.kind}`);
+    }
+  });
+});

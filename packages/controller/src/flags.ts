@@ -20,6 +20,11 @@ export interface Flags {
   coalesceWindowMs: number;
   /** Reconcile deadline on SIGTERM before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** Which models run; with neither flag given, both do. */
+  enableGeneric: boolean;
+  enableVaultNative: boolean;
+  /** Identity in the leader Lease (the pod name in a cluster). */
+  identity?: string;
 }
 
 const OPTIONS = {
@@ -34,6 +39,8 @@ const OPTIONS = {
   'controller-namespace': { type: 'string' },
   'coalesce-window': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
+  'enable-generic': { type: 'boolean' },
+  'enable-vault-native': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -52,6 +59,8 @@ export const USAGE = `lockstep — keeps Kubernetes Secrets in lockstep with ext
   --controller-namespace NS          namespace of the controller's own state (default: $POD_NAMESPACE or lockstep-system)
   --coalesce-window MS               share identical provider reads for MS milliseconds (default 10000)
   --shutdown-timeout MS              deadline for in-flight reconciles on SIGTERM (default 20000)
+  --enable-generic                   run the ExternalSecret pipeline (with neither --enable flag: both models)
+  --enable-vault-native              run the Vault-native engine (VSO kinds)
 Every flag has an environment equivalent: LOCKSTEP_NAMESPACE (comma-separated), LOCKSTEP_LOG_LEVEL, …`;
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | 'help' {
@@ -78,6 +87,8 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | 'hel
     controllerNamespace: get('controller-namespace') ?? env.POD_NAMESPACE ?? 'lockstep-system',
     coalesceWindowMs: positiveInt(get('coalesce-window') ?? '10000', '--coalesce-window', true),
     shutdownTimeoutMs: positiveInt(get('shutdown-timeout') ?? '20000', '--shutdown-timeout'),
+    ...enabledModels(values['enable-generic'], values['enable-vault-native'], env),
+    identity: env.POD_NAME,
   };
 }
 
@@ -97,4 +108,15 @@ export function parseBindAddress(addr: string): { host: string; port: number } |
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new FlagError(`bind address "${addr}" must look like :8080 or 127.0.0.1:8080`);
   return { host, port };
+}
+
+function enabledModels(
+  generic: boolean | undefined,
+  vaultNative: boolean | undefined,
+  env: NodeJS.ProcessEnv,
+): { enableGeneric: boolean; enableVaultNative: boolean } {
+  const g = generic ?? (env.LOCKSTEP_ENABLE_GENERIC ? env.LOCKSTEP_ENABLE_GENERIC === 'true' : undefined);
+  const v = vaultNative ?? (env.LOCKSTEP_ENABLE_VAULT_NATIVE ? env.LOCKSTEP_ENABLE_VAULT_NATIVE === 'true' : undefined);
+  if (!g && !v) return { enableGeneric: true, enableVaultNative: true };
+  return { enableGeneric: !!g, enableVaultNative: !!v };
 }

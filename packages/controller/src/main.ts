@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // The `lockstep` binary: one process runs the generic pipeline and the Vault-native engine.
+// With --leader-elect, every replica keeps its informers' HTTP endpoints up but only the
+// leader starts reconciling (and logging in to Vault, and renewing leases).
 
 import type { Server } from 'node:http';
 import { KubeConfig, type V1Namespace, type V1Secret } from '@kubernetes/client-node';
 import {
+  type Controller,
   clientEventSink,
   clientRolloutRestarter,
   clientSecretApi,
@@ -21,10 +24,18 @@ import {
   systemRandom,
 } from '@lockstep/core';
 import { fakeGenerator, passwordGenerator, registerGenericProviders } from '@lockstep/generic';
-import { registerVaultIntoPipeline } from '@lockstep/vault-native';
+import {
+  LocalTokenCipher,
+  registerVaultIntoPipeline,
+  SecretTokenStore,
+  TokenManager,
+  vaultNativeControllers,
+} from '@lockstep/vault-native';
 import { parseBindAddress, parseFlags, USAGE } from './flags.ts';
 import { genericPipeline } from './generic-pipeline.ts';
 import { listen } from './http-endpoints.ts';
+import { LEADER_LEASE_NAME, LeaderElector } from './leader/leader-elector.ts';
+import { LeaseLock } from './leader/lease-lock.ts';
 
 async function main(): Promise<number> {
   let flags: ReturnType<typeof parseFlags>;
@@ -46,6 +57,25 @@ async function main(): Promise<number> {
   const clock = realClock;
   const random = systemRandom;
   const metrics = createMetrics({ clock });
+  const secretApi = clientSecretApi(kc);
+  const inControllerNamespace = (what: string) => (err: Error) => {
+    throw new Error(
+      `cannot read or create ${what} in namespace "${flags.controllerNamespace}" (--controller-namespace): ${err.message}`,
+    );
+  };
+  const macKey = await loadOrCreateHmacKey(secretApi, flags.controllerNamespace).catch(
+    inControllerNamespace('the HMAC key Secret'),
+  );
+
+  // One token manager and one client pool serve both models. Login tokens are kept encrypted in
+  // the controller namespace, so a restarted controller keeps the leases bound to them alive.
+  const cipher = await LocalTokenCipher.loadOrCreate(secretApi, flags.controllerNamespace).catch(
+    inControllerNamespace('the token encryption key Secret'),
+  );
+  const tokens = new TokenManager({
+    clock,
+    store: new SecretTokenStore({ api: secretApi, namespace: flags.controllerNamespace, cipher }),
+  });
   const registry = new ProviderRegistry();
   registerGenericProviders(registry, {
     localKubeConfig: kc,
@@ -53,14 +83,8 @@ async function main(): Promise<number> {
   });
   registry.registerGenerator(passwordGenerator as never);
   registry.registerGenerator(fakeGenerator as never);
-  const vault = registerVaultIntoPipeline(registry);
+  const vault = registerVaultIntoPipeline(registry, { tokens });
 
-  const secretApi = clientSecretApi(kc);
-  const macKey = await loadOrCreateHmacKey(secretApi, flags.controllerNamespace).catch((err: Error) => {
-    throw new Error(
-      `cannot read or create the HMAC key Secret in namespace "${flags.controllerNamespace}" (--controller-namespace): ${err.message}`,
-    );
-  });
   const managedSecrets = new ResourceInformer<V1Secret>({
     kubeConfig: kc,
     apiVersion: 'v1',
@@ -78,14 +102,12 @@ async function main(): Promise<number> {
     clock,
     log,
   });
-
-  const controllers = genericPipeline({
+  const shared = {
     kc,
     log,
     metrics,
     clock,
     random,
-    registry,
     kube: createKubeAccess(kc),
     secretApi,
     status: clientStatusPatcher(kc),
@@ -93,14 +115,35 @@ async function main(): Promise<number> {
     rollout: clientRolloutRestarter(kc),
     macKey,
     managedSecrets,
-    namespaces,
-    concurrency: flags.concurrency,
-    coalesceWindowMs: flags.coalesceWindowMs,
-  });
+  };
+  const controllers: Controller[] = [];
+  if (flags.enableGeneric) {
+    controllers.push(
+      ...genericPipeline({
+        ...shared,
+        registry,
+        namespaces,
+        concurrency: flags.concurrency,
+        coalesceWindowMs: flags.coalesceWindowMs,
+      }),
+    );
+  }
+  const engine = flags.enableVaultNative
+    ? vaultNativeControllers({
+        ...shared,
+        controllerNamespace: flags.controllerNamespace,
+        tokens,
+        clients: vault.clients,
+        concurrency: flags.concurrency,
+      })
+    : undefined;
+  if (engine) controllers.push(...engine.controllers);
   for (const c of controllers) metrics.observeQueue(c.queue);
 
   const informers = [managedSecrets, namespaces, ...controllers.map((c) => c.informer)];
-  const ready = () => informers.every((i) => i.hasSynced());
+  let elector: LeaderElector | undefined;
+  // A standby is ready: it can take over at once, and a rollout must not wait for it.
+  const ready = () => (elector !== undefined && !elector.isLeader()) || informers.every((i) => i.hasSynced());
   const servers: Server[] = [];
   const metricsBind = parseBindAddress(flags.metricsBindAddress);
   const healthBind = parseBindAddress(flags.healthProbeBindAddress);
@@ -117,17 +160,49 @@ async function main(): Promise<number> {
     servers.push(h.server);
   }
 
-  await Promise.all([managedSecrets.start(), namespaces.start()]);
-  await Promise.all(controllers.map((c) => c.start()));
-  log.info({ controllers: controllers.map((c) => c.name) }, 'lockstep started');
+  const startWork = async () => {
+    await Promise.all([managedSecrets.start(), namespaces.start()]);
+    await Promise.all(controllers.map((c) => c.start()));
+    log.info({ controllers: controllers.map((c) => c.name) }, 'lockstep started');
+  };
+  let shuttingDown = false;
+  if (flags.leaderElect) {
+    elector = new LeaderElector({
+      lock: new LeaseLock({ kubeConfig: kc, namespace: flags.controllerNamespace, name: LEADER_LEASE_NAME }),
+      ...(flags.identity ? { identity: flags.identity } : {}),
+      clock,
+      random,
+      log,
+      onStartedLeading: () => {
+        startWork().catch((err: Error) => {
+          log.fatal({ err }, 'cannot start the controllers');
+          process.exit(1);
+        });
+      },
+      onStoppedLeading: () => {
+        // A replica that lost the lease may hold stale state: exit and come back as a clean standby.
+        if (!shuttingDown) {
+          log.error('lost the leader lease; exiting so the process restarts clean');
+          process.exit(1);
+        }
+      },
+    });
+    void elector.run();
+    log.info('waiting for the leader lease');
+  } else {
+    await startWork();
+  }
 
   // Graceful shutdown: stop taking work, let in-flight reconciles finish, revoke nothing.
-  const stopped = new Promise<number>((resolve) => {
+  return new Promise<number>((resolve) => {
     const stop = async (signal: string) => {
+      shuttingDown = true;
       log.info({ signal }, 'shutting down');
       const results = await Promise.all(controllers.map((c) => c.stop(flags.shutdownTimeoutMs)));
       await Promise.all([managedSecrets.stop(), namespaces.stop()]);
+      engine?.stop();
       vault.stop();
+      await elector?.release();
       for (const s of servers) s.close();
       const unfinished = results.flatMap((r) => r.inFlight);
       if (unfinished.length) log.warn({ unfinished }, 'deadline reached with reconciles in flight');
@@ -136,7 +211,6 @@ async function main(): Promise<number> {
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
   });
-  return stopped;
 }
 
 main().then(

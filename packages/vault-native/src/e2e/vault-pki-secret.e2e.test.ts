@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import {
+  apply,
+  createDeployment,
+  createTenant,
+  deleteObject,
+  deploymentPatches,
+  getObject,
+  type Harness,
+  readyOf,
+  secretData,
+  startHarness,
+  type Tenant,
+  unique,
+  waitFor,
+} from './harness.ts';
+
+describe('VaultPKISecret against OpenBao PKI', () => {
+  let h: Harness;
+  let tenant: Tenant;
+  const pki = unique('pki');
+
+  before(async () => {
+    h = await startHarness();
+    await h.bao.write(`sys/mounts/${pki}`, { type: 'pki' });
+    await h.bao.write(`sys/mounts/${pki}/tune`, { max_lease_ttl: '87600h' });
+    await h.bao.write(`${pki}/root/generate/internal`, {
+      common_name: 'E2E Root',
+      ttl: '87600h',
+      key_type: 'ec',
+      key_bits: 256,
+    });
+    await h.bao.write(`${pki}/roles/web`, {
+      allowed_domains: ['example.com'],
+      allow_subdomains: true,
+      allow_ip_sans: true,
+      allowed_uri_sans: ['spiffe://*'],
+      max_ttl: '1h',
+      key_type: 'ec',
+      key_bits: 256,
+    });
+    tenant = await createTenant(
+      h,
+      `path "${pki}/issue/web" { capabilities = ["update"] }\npath "${pki}/revoke" { capabilities = ["update"] }`,
+    );
+  });
+  after(async () => {
+    await h?.stop();
+    await h?.bao.delete(`sys/mounts/${pki}`).catch(() => {});
+  });
+
+  const revoked = async (serial: string) => {
+    const res = await h.bao.read(`${pki}/cert/${serial}`);
+    return Number(res.data?.revocation_time ?? 0) > 0;
+  };
+
+  test('issues a TLS Secret, re-issues at the offset, and revokes the previous serial after the rollout', async () => {
+    const ns = tenant.namespace;
+    await createDeployment(h, ns, 'web');
+    await apply(h, 'VaultPKISecret', ns, 'web-cert', {
+      mount: pki,
+      role: 'web',
+      commonName: 'web.example.com',
+      altNames: ['www.example.com'],
+      ipSans: ['127.0.0.1'],
+      uriSans: ['spiffe://cluster.local/ns/web'],
+      ttl: '20s',
+      expiryOffset: '16s',
+      revoke: true,
+      clear: true,
+      destination: { name: 'web-tls', create: true, type: 'kubernetes.io/tls' },
+      rolloutRestartTargets: [{ kind: 'Deployment', name: 'web' }],
+    });
+    const first = await waitFor('the certificate', async () => {
+      const o = await getObject(h, 'VaultPKISecret', ns, 'web-cert');
+      return readyOf(o)?.status === 'True' && o?.status?.serialNumber ? o : undefined;
+    });
+    const data = await waitFor('the Secret', () => secretData(h, ns, 'web-tls'));
+    const cert = new X509Certificate(data.certificate as string);
+    assert.match(cert.subject, /CN=web\.example\.com/);
+    assert.match(cert.subjectAltName ?? '', /DNS:www\.example\.com/);
+    assert.match(cert.subjectAltName ?? '', /IP Address:127\.0\.0\.1/);
+    assert.match(cert.subjectAltName ?? '', /URI:spiffe:\/\/cluster\.local\/ns\/web/);
+    assert.equal(data.serial_number, first.status.serialNumber);
+    assert.ok((data['tls.crt'] as string).startsWith((data.certificate as string).trim()));
+    assert.equal(data['tls.key'], data.private_key);
+    assert.equal(data['ca.crt'], data.issuing_ca);
+    assert.ok(new X509Certificate(data['ca.crt'] as string).verify(cert.publicKey) === false);
+    assert.ok(cert.verify(new X509Certificate(data['ca.crt'] as string).publicKey), 'signed by the issuing CA');
+    assert.equal(first.status.expiration, Math.floor(Date.parse(cert.validTo) / 1000));
+    assert.ok(first.status.certificateExpiry && first.status.nextRotation);
+    const nextRotation = Date.parse(first.status.nextRotation);
+    assert.ok(
+      nextRotation <= Date.parse(cert.validTo) - 16_000 + 1_000,
+      'rotation is planned at expiration - expiryOffset',
+    );
+
+    const second = await waitFor(
+      'the re-issued certificate',
+      async () => {
+        const o = await getObject(h, 'VaultPKISecret', ns, 'web-cert');
+        return o?.status?.serialNumber && o.status.serialNumber !== first.status.serialNumber ? o : undefined;
+      },
+      15_000,
+    );
+    assert.ok(Date.now() < Date.parse(cert.validTo), 're-issued before the old certificate expired');
+    await waitFor('the Secret to carry the new certificate', async () => {
+      return (await secretData(h, ns, 'web-tls'))?.serial_number === second.status.serialNumber;
+    });
+    assert.ok(deploymentPatches(h, ns, 'web') >= 1, 'the Deployment was restarted for the rotation');
+    await waitFor('the previous serial revoked in OpenBao', () => revoked(first.status.serialNumber), 10_000);
+
+    // Delete with revoke: the live serial is revoked too.
+    const live = (await getObject(h, 'VaultPKISecret', ns, 'web-cert'))?.status.serialNumber as string;
+    await deleteObject(h, 'VaultPKISecret', ns, 'web-cert');
+    await waitFor('the resource to go', async () => !(await getObject(h, 'VaultPKISecret', ns, 'web-cert')));
+    assert.ok(await revoked(live), 'the live certificate is revoked on delete');
+  });
+});

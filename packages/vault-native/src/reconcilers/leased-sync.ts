@@ -1,0 +1,169 @@
+// The shared body of the leased kinds (VaultDynamicSecret, VaultPKISecret): decide with the
+// lease engine over the ledger in status, act (issue/renew/revoke through a LeaseBackend,
+// write the Secret, restart the targets), and hand back what the kind records.
+//
+// Invariants (SPEC §2): the previous credential is revoked only after the rollout finished
+// (or the grace period when there are no targets); a transient error changes nothing and
+// revokes nothing; the ledger is recorded even when writing the Secret failed, so no
+// issued credential is ever lost track of.
+
+import { BackendError, type Destination, dataMac, type LeaseLedger, type RolloutRestartTarget } from '@lockstep/core';
+import type { LeaseBackend } from '../lease/lease-backend.ts';
+import type { IssueReason, LeaseDecisionInput } from '../lease/lease-decision.ts';
+import { decideLease } from '../lease/lease-decision.ts';
+import { executeLeasePlan, type LeaseActResult } from '../lease/lease-engine.ts';
+import { destinationState, writeDestination } from './destination.ts';
+import type { SourceData } from './secret-data.ts';
+import type { VaultNativeContext } from './vault-context.ts';
+import { involved, ownerReference, type VaultObject } from './vault-kinds.ts';
+import type { VaultSession } from './vault-session.ts';
+
+export interface LeasedObject extends VaultObject {
+  spec: { destination: Destination; rolloutRestartTargets?: RolloutRestartTarget[] };
+  status?: { lastGeneration?: number; secretMAC?: string; lockstep?: { ledger?: LeaseLedger } };
+}
+
+export interface LeasedSyncInput {
+  kind: 'VaultDynamicSecret' | 'VaultPKISecret';
+  key: string;
+  obj: LeasedObject;
+  session: VaultSession;
+  backend: LeaseBackend<SourceData>;
+  /** PKI revokes superseded certificates only with spec.revoke; dynamic secrets always. */
+  revokeSuperseded: boolean;
+  /** Kind-specific decision inputs: renewalPercent, refreshAfterSeconds, expiryOffsetSeconds. */
+  decision: Pick<LeaseDecisionInput, 'renewalPercent' | 'refreshAfterSeconds' | 'expiryOffsetSeconds'>;
+  /** Builds the Secret data from issued material (kind-specific keys, then the transformation). */
+  secretData(issued: SourceData): Record<string, Uint8Array>;
+}
+
+export interface LeasedSyncResult {
+  act: LeaseActResult<SourceData>;
+  /** Why the live credential was (re-)issued, when it was. */
+  issuedReason?: string;
+  issuedData?: SourceData;
+  /** MAC of what the Secret now holds (unchanged when nothing was issued). */
+  secretMAC: string | undefined;
+  /** The destination could not be written; says what to fix. */
+  blocked?: string;
+  /** The failure to report (the ledger is still recorded). */
+  error?: unknown;
+}
+
+/** Rollouts are watched by polling the targets while a superseded credential waits for them. */
+export const DEFAULT_ROLLOUT_POLL_SECONDS = 2;
+
+/** Forced re-issue when the Secret was deleted or edited: its credential cannot be rewritten from the ledger. */
+const TARGET_DRIFTED = 'TargetDrifted' as IssueReason;
+
+export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext): Promise<LeasedSyncResult> {
+  const { obj, kind } = input;
+  const namespace = obj.metadata?.namespace ?? '';
+  const now = ctx.now();
+  const ledger = obj.status?.lockstep?.ledger;
+  const targets = obj.spec.rolloutRestartTargets ?? [];
+  const awaitingRollout = (ledger?.previous ?? []).some((p) => p.state === 'AwaitingRollout');
+  const rollout =
+    awaitingRollout && targets.length > 0 ? { state: await ctx.rollout.state(namespace, targets) } : undefined;
+  const token = input.session.token;
+  const decisionInput: LeaseDecisionInput = {
+    ledger,
+    now,
+    ...input.decision,
+    ...(obj.metadata?.generation !== undefined ? { generation: obj.metadata.generation } : {}),
+    ...(obj.status?.lastGeneration !== undefined ? { lastGeneration: obj.status.lastGeneration } : {}),
+    jitter: ctx.position(`${kind}/${input.key}`),
+    ...(ledger?.tokenAccessor && ledger.tokenAccessor === token.accessor()
+      ? { token: { accessor: token.accessor(), expiresAt: token.expiresAt() } }
+      : {}),
+    hasTargets: targets.length > 0,
+    ...(rollout ? { rollout } : {}),
+    ...(ctx.graceSeconds !== undefined ? { graceSeconds: ctx.graceSeconds } : {}),
+    rolloutPollSeconds: ctx.rolloutPollSeconds ?? DEFAULT_ROLLOUT_POLL_SECONDS,
+  };
+  const plan = decideLease(decisionInput);
+  if (plan.action.kind !== 'Issue' && ledger?.issuedAt) {
+    const secret = ctx.secrets.get(namespace, obj.spec.destination.name);
+    const state = destinationState(secret, obj.status?.secretMAC, (d) => dataMac(ctx.macKey, d));
+    if (state === 'Missing' || state === 'Drifted') plan.action = { kind: 'Issue', reason: TARGET_DRIFTED };
+  }
+
+  const act = await executeLeasePlan(plan, decisionInput, {
+    backend: input.backend,
+    now: ctx.now,
+    random: ctx.random,
+    revokeSuperseded: input.revokeSuperseded,
+  });
+  if (act.renewed) ctx.onLeaseRenewal?.(act.renewed.capped ? 'capped' : 'success');
+  if (act.renewRejected) ctx.onLeaseRenewal?.('error');
+  const out: LeasedSyncResult = { act, secretMAC: obj.status?.secretMAC, ...(act.error ? { error: act.error } : {}) };
+  if (!act.issued) return out;
+
+  out.issuedReason = act.issued.reason;
+  out.issuedData = act.issued.data;
+  try {
+    const data = input.secretData(act.issued.data);
+    const written = await writeDestination(
+      { namespace, destination: obj.spec.destination, data, owner: ownerReference(kind, obj) },
+      ctx,
+    );
+    if ('blocked' in written) {
+      out.blocked = written.blocked;
+      return out;
+    }
+    out.secretMAC = written.mac;
+    if (!written.written) return out;
+    ctx.onSecretWrite?.(kind, written.reason === 'Created' ? 'create' : 'update');
+    ctx.events.normal(
+      involved(kind, obj),
+      'SecretRotated',
+      `Secret "${obj.spec.destination.name}" written with a new credential (${act.issued.reason})`,
+    );
+    // A first sync has nobody to restart; every later rotation restarts once, with a value unique to it.
+    if (targets.length > 0 && written.reason !== 'Created') {
+      await ctx.rollout.restart(namespace, targets, act.issued.restartValue);
+      ctx.onRolloutRestart?.(kind);
+      ctx.events.normal(
+        involved(kind, obj),
+        'RolloutRestarted',
+        `restarted ${targets.map((t) => `${t.kind}/${t.name}`).join(', ')} (${act.issued.reason})`,
+      );
+    }
+  } catch (err) {
+    out.error ??= err;
+  }
+  return out;
+}
+
+/** Removes the finalizer, or adds it when the resource needs one; answers whether it patched. */
+export async function syncFinalizer(
+  obj: VaultObject,
+  want: boolean,
+  ctx: VaultNativeContext,
+  target: { group: string; version: string; plural: string; namespace?: string; name: string },
+  finalizer: string,
+): Promise<void> {
+  const current = obj.metadata?.finalizers ?? [];
+  const has = current.includes(finalizer);
+  if (has === want) return;
+  const finalizers = want ? [...current, finalizer] : current.filter((f) => f !== finalizer);
+  await ctx.status.patchMetadata(target, { finalizers });
+}
+
+/** Revokes everything the ledger holds (the live credential and superseded ones). NotFound counts as revoked. */
+export async function revokeAll(ledger: LeaseLedger | undefined, backend: LeaseBackend<SourceData>): Promise<string[]> {
+  const revoked: string[] = [];
+  const entries = [ledger, ...(ledger?.previous ?? [])];
+  for (const e of entries) {
+    if (!e) continue;
+    const ref = e.leaseId ? { leaseId: e.leaseId } : e.serialNumber ? { serialNumber: e.serialNumber } : undefined;
+    if (!ref) continue;
+    try {
+      await backend.revoke(ref);
+    } catch (err) {
+      if (!(err instanceof BackendError && err.errorClass === 'NotFound')) throw err;
+    }
+    revoked.push(e.leaseId || e.serialNumber || '');
+  }
+  return revoked;
+}

@@ -1,0 +1,159 @@
+// VaultStaticSecret in four steps: load (caches), decide (why this sync), act (read KV,
+// render, write the Secret, restart targets on a data change), record (one status patch).
+// An unchanged refresh reads Vault and writes nothing: no Secret write, no restart, no patch.
+
+import type { V1Secret } from '@kubernetes/client-node';
+import { DATA_MAC_ANNOTATION, dataMac, parseObjectKey, type ReconcileResult, restartValue } from '@lockstep/core';
+import type { VaultStaticSecret } from '../api/vault-static-secret.ts';
+import { joinPath } from '../client/vault-path.ts';
+import { destinationState, writeDestination } from './destination.ts';
+import type { ObjectCache } from './object-cache.ts';
+import { buildSecretData, durationSeconds, type SourceData } from './secret-data.ts';
+import { patchStatusIfChanged, type ReadyState, readyConditions } from './status-record.ts';
+import { describeFailure, retryable, SpecProblem } from './sync-failure.ts';
+import type { VaultNativeContext } from './vault-context.ts';
+import { involved, ownerReference, statusTarget } from './vault-kinds.ts';
+import { openSession, type VaultSession } from './vault-session.ts';
+
+export interface StaticSecretContext extends VaultNativeContext {
+  staticSecrets: ObjectCache<VaultStaticSecret>;
+}
+
+export type StaticSyncReason = 'InitialSync' | 'SpecChanged' | 'TargetMissing' | 'TargetDrifted' | 'RefreshDue';
+
+export interface StaticPlan {
+  reason: StaticSyncReason;
+  /** Re-read period; undefined: sync once per spec change (VSO without refreshAfter). */
+  refreshMs: number | undefined;
+}
+
+/** Bad input waits for a change, but is looked at again after this long (a VaultAuth may appear). */
+export const RECHECK_MS = 60_000;
+
+/** Pure: why this run syncs, and when the next one is due. */
+export function decideStaticSync(vss: VaultStaticSecret, target: V1Secret | undefined, macKey: Uint8Array): StaticPlan {
+  const refresh = durationSeconds(vss.spec.refreshAfter, 'spec.refreshAfter');
+  const refreshMs = refresh !== undefined && refresh > 0 ? refresh * 1000 : undefined;
+  const status = vss.status ?? {};
+  if (status.lastGeneration === undefined) return { reason: 'InitialSync', refreshMs };
+  if (status.lastGeneration !== vss.metadata?.generation) return { reason: 'SpecChanged', refreshMs };
+  const state = destinationState(target, target?.metadata?.annotations?.[DATA_MAC_ANNOTATION], (d) =>
+    dataMac(macKey, d),
+  );
+  if (state === 'Missing' || !target) return { reason: 'TargetMissing', refreshMs };
+  if (state === 'Drifted') return { reason: 'TargetDrifted', refreshMs };
+  return { reason: 'RefreshDue', refreshMs };
+}
+
+export async function reconcileVaultStaticSecret(key: string, ctx: StaticSecretContext): Promise<ReconcileResult> {
+  // 1. load
+  const { namespace = '', name } = parseObjectKey(key);
+  const vss = ctx.staticSecrets.get(namespace, name);
+  if (!vss || vss.metadata?.deletionTimestamp) return {};
+  const now = ctx.now();
+  const target = ctx.secrets.get(namespace, vss.spec.destination.name);
+
+  // 2. decide
+  let plan: StaticPlan;
+  try {
+    plan = decideStaticSync(vss, target, ctx.macKey);
+  } catch (err) {
+    return fail(vss, err, ctx, now);
+  }
+
+  // 3. act
+  let ready: ReadyState;
+  let mac: string | undefined;
+  try {
+    const session = await openSession(namespace, vss.spec.vaultAuthRef, vss.spec.namespace, ctx);
+    const source = await readKv(vss, session);
+    const data = buildSecretData(source, vss.spec.destination.transformation, vss.spec.destination);
+    const written = await writeDestination(
+      { namespace, destination: vss.spec.destination, data, owner: ownerReference('VaultStaticSecret', vss) },
+      ctx,
+    );
+    if ('blocked' in written) throw new SpecProblem('DestinationBlocked', written.blocked);
+    mac = written.mac;
+    if (written.written) {
+      ctx.onSecretWrite?.('VaultStaticSecret', written.reason === 'Created' ? 'create' : 'update');
+      ctx.events.normal(
+        involved('VaultStaticSecret', vss),
+        'SecretSynced',
+        `Secret "${vss.spec.destination.name}" written (${plan.reason}, ${written.reason})`,
+      );
+      // Restart once per data change: never for a first sync, a drift repair or an unchanged refresh.
+      const targets = vss.spec.rolloutRestartTargets ?? [];
+      if (written.reason === 'DataChanged' && targets.length > 0) {
+        await ctx.rollout.restart(namespace, targets, restartValue(now, written.mac));
+        ctx.onRolloutRestart?.('VaultStaticSecret');
+        ctx.events.normal(
+          involved('VaultStaticSecret', vss),
+          'RolloutRestarted',
+          `restarted ${targets.map((t) => `${t.kind}/${t.name}`).join(', ')}`,
+        );
+      }
+    }
+    ready = {
+      ok: true,
+      reason: 'SecretSynced',
+      message: `Secret "${vss.spec.destination.name}" is in sync with ${describe(vss)}`,
+    };
+  } catch (err) {
+    return fail(vss, err, ctx, now, plan.refreshMs);
+  }
+
+  // 4. record
+  await patchStatusIfChanged(ctx.status, statusTarget('VaultStaticSecret', vss), vss.status, {
+    lastGeneration: vss.metadata?.generation,
+    secretMAC: vss.spec.hmacSecretData === false ? undefined : mac,
+    conditions: readyConditions(vss.status?.conditions, ready, vss.metadata?.generation, now),
+  });
+  return plan.refreshMs !== undefined ? { requeueAfter: plan.refreshMs } : {};
+}
+
+async function readKv(vss: VaultStaticSecret, session: VaultSession): Promise<SourceData> {
+  const { mount, path, type, version } = vss.spec;
+  if (type === 'kv-v2') {
+    const query = version ? { version } : undefined;
+    const res = await session.token.use((token) =>
+      session.client.read<{ data?: Record<string, unknown> | null; metadata?: Record<string, unknown> }>(
+        joinPath(mount, 'data', path),
+        { token, ...session.opts, ...(query ? { query } : {}) },
+      ),
+    );
+    const body = res.data ?? {};
+    if (!body.data) throw new SpecProblem('NotFound', `${describe(vss)} has no data (deleted or destroyed)`);
+    return { fields: body.data, raw: body, ...(body.metadata ? { metadata: body.metadata } : {}) };
+  }
+  const res = await session.token.use((token) =>
+    session.client.read<Record<string, unknown>>(joinPath(mount, path), { token, ...session.opts }),
+  );
+  return { fields: res.data ?? {}, raw: res.data ?? {} };
+}
+
+function describe(vss: VaultStaticSecret): string {
+  const v = vss.spec.version ? ` version ${vss.spec.version}` : '';
+  return `${vss.spec.type} secret "${vss.spec.mount}/${vss.spec.path}"${v}`;
+}
+
+async function fail(
+  vss: VaultStaticSecret,
+  err: unknown,
+  ctx: StaticSecretContext,
+  now: Date,
+  refreshMs?: number,
+): Promise<ReconcileResult> {
+  const failure = describeFailure(err);
+  const changed = await patchStatusIfChanged(ctx.status, statusTarget('VaultStaticSecret', vss), vss.status, {
+    conditions: readyConditions(
+      vss.status?.conditions,
+      { ok: false, reason: failure.reason, message: failure.message },
+      vss.metadata?.generation,
+      now,
+    ),
+  });
+  if (changed) ctx.events.warning(involved('VaultStaticSecret', vss), failure.reason, failure.message);
+  // Transient: back off; the Secret and everything in it stay as they are.
+  if (failure.transient) throw retryable(err, failure);
+  return { requeueAfter: Math.min(refreshMs ?? RECHECK_MS, RECHECK_MS) };
+}

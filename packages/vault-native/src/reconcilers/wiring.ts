@@ -1,0 +1,194 @@
+// Wires the Vault-native engine: one informer + work queue per VSO kind, the managed-Secret
+// informer for drift repair, and ONE lease scheduler that wakes leased resources when their
+// renewal, re-issue or revocation is due. The controller binary calls this once.
+
+import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import {
+  type Clock,
+  Controller,
+  type EventRecorder,
+  type KubeAccess,
+  type LockstepMetrics,
+  type Logger,
+  objectKey,
+  type Random,
+  ResourceInformer,
+  type RolloutRestarter,
+  type SecretApi,
+  type StatusPatcher,
+} from '@lockstep/core';
+import type { VaultAuth } from '../api/vault-auth.ts';
+import type { VaultConnection } from '../api/vault-connection.ts';
+import type { VaultDynamicSecret } from '../api/vault-dynamic-secret.ts';
+import type { VaultPKISecret } from '../api/vault-pki-secret.ts';
+import type { VaultStaticSecret } from '../api/vault-static-secret.ts';
+import { TokenManager } from '../auth/token-manager.ts';
+import { VaultClientPool } from '../client/vault-client-pool.ts';
+import { LeaseScheduler } from '../lease/lease-scheduler.ts';
+import { leasePosition, staggerSeed } from '../lease/token-stagger.ts';
+import { RecentStatus } from './recent-status.ts';
+import { reconcileVaultAuth } from './reconcile-vault-auth.ts';
+import { reconcileVaultConnection } from './reconcile-vault-connection.ts';
+import { reconcileVaultDynamicSecret } from './reconcile-vault-dynamic-secret.ts';
+import { reconcileVaultPKISecret } from './reconcile-vault-pki-secret.ts';
+import { reconcileVaultStaticSecret } from './reconcile-vault-static-secret.ts';
+import { TokenCache } from './token-cache.ts';
+import type { VaultNativeContext } from './vault-context.ts';
+import { VAULT_API, type VaultKind } from './vault-kinds.ts';
+
+export interface VaultNativeDeps {
+  kc: KubeConfig;
+  clock: Clock;
+  random: Random;
+  kube: KubeAccess;
+  secretApi: SecretApi;
+  status: StatusPatcher;
+  events: EventRecorder;
+  rollout: RolloutRestarter;
+  macKey: Uint8Array;
+  /** The label-filtered Secret informer the controller already runs (started by the caller). */
+  managedSecrets: ResourceInformer<V1Secret>;
+  /** Where the `default` VaultAuth and VaultConnection live (VSO: the operator's namespace). */
+  controllerNamespace: string;
+  /** Share these with registerVaultIntoPipeline so both models use one client and one token per identity. */
+  tokens?: TokenManager;
+  clients?: VaultClientPool;
+  concurrency?: number;
+  metrics?: LockstepMetrics;
+  log?: Logger;
+  /** Grace before revoking a superseded lease when there are no rollout targets (default 300 s). */
+  graceSeconds?: number;
+}
+
+export interface VaultNativeEngine {
+  controllers: Controller[];
+  scheduler: LeaseScheduler;
+  /** Stops the scheduler and releases login tokens (revokes nothing). Stop the controllers first. */
+  stop(): void;
+}
+
+type Kind = KubernetesObject & { spec?: { destination?: { name?: string } } };
+
+export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine {
+  const informer = <T extends object>(kind: VaultKind, plural: string) =>
+    new ResourceInformer<T & KubernetesObject>({
+      kubeConfig: deps.kc,
+      apiVersion: VAULT_API,
+      kind,
+      plural,
+      clock: deps.clock,
+      ...(deps.log ? { log: deps.log } : {}),
+    });
+  const connections = informer<VaultConnection>('VaultConnection', 'vaultconnections');
+  const auths = informer<VaultAuth>('VaultAuth', 'vaultauths');
+  const staticSecrets = informer<VaultStaticSecret>('VaultStaticSecret', 'vaultstaticsecrets');
+  const pkiSecrets = informer<VaultPKISecret>('VaultPKISecret', 'vaultpkisecrets');
+  const dynamicSecrets = informer<VaultDynamicSecret>('VaultDynamicSecret', 'vaultdynamicsecrets');
+
+  const tokens = new TokenCache(deps.tokens ?? new TokenManager({ clock: deps.clock, random: deps.random }));
+  const ownsTokens = !deps.tokens;
+  const clients = deps.clients ?? new VaultClientPool({ clock: deps.clock, random: deps.random });
+  const queues = new Map<VaultKind, Controller>();
+  const scheduler = new LeaseScheduler({
+    clock: deps.clock,
+    onDue: (scheduled) => {
+      const bar = scheduled.indexOf('|');
+      queues.get(scheduled.slice(0, bar) as VaultKind)?.queue.add(scheduled.slice(bar + 1));
+    },
+  });
+  const seed = staggerSeed(deps.random);
+  const m = deps.metrics;
+
+  const ctx: VaultNativeContext = {
+    auths: auths as never,
+    connections: connections as never,
+    secrets: deps.managedSecrets,
+    kube: deps.kube,
+    clients,
+    tokens,
+    controllerNamespace: deps.controllerNamespace,
+    secretApi: deps.secretApi,
+    status: deps.status,
+    events: deps.events,
+    rollout: deps.rollout,
+    macKey: deps.macKey,
+    now: () => deps.clock.now(),
+    random: deps.random,
+    schedule: (kind, key, at) => {
+      if (at) scheduler.reschedule(`${kind}|${key}`, at);
+      else scheduler.cancel(`${kind}|${key}`);
+    },
+    position: (key) => leasePosition(key, seed),
+    recent: new RecentStatus(),
+    ...(deps.graceSeconds !== undefined ? { graceSeconds: deps.graceSeconds } : {}),
+    ...(m
+      ? {
+          onSecretWrite: (kind, operation) => m.secretWrites.add(1, { kind, operation }),
+          onRolloutRestart: (kind) => m.rolloutRestarts.add(1, { kind }),
+          onLeaseRenewal: (result) => m.leaseRenewals.add(1, { result }),
+        }
+      : {}),
+  };
+
+  const controller = <T extends KubernetesObject>(
+    kind: VaultKind,
+    inf: ResourceInformer<T>,
+    reconcile: (key: string) => Promise<{ requeueAfter?: number }>,
+  ) => {
+    const c = new Controller({
+      name: kind,
+      informer: inf,
+      concurrency: deps.concurrency ?? 2,
+      clock: deps.clock,
+      random: deps.random,
+      ...(m ? { onReconciled: (e) => m.recordReconcile(e) } : {}),
+      reconcile: (key) => reconcile(key),
+    });
+    queues.set(kind, c);
+    return c;
+  };
+
+  const connectionController = controller('VaultConnection', connections, (key) => reconcileVaultConnection(key, ctx));
+  const authController = controller('VaultAuth', auths, (key) => reconcileVaultAuth(key, ctx));
+  const staticController = controller('VaultStaticSecret', staticSecrets, (key) =>
+    reconcileVaultStaticSecret(key, { ...ctx, staticSecrets: staticSecrets as never }),
+  );
+  const pkiController = controller('VaultPKISecret', pkiSecrets, (key) =>
+    reconcileVaultPKISecret(key, { ...ctx, pkiSecrets: pkiSecrets as never }),
+  );
+  const dynamicController = controller('VaultDynamicSecret', dynamicSecrets, (key) =>
+    reconcileVaultDynamicSecret(key, { ...ctx, dynamicSecrets: dynamicSecrets as never }),
+  );
+
+  // A VaultConnection change re-validates the VaultAuths; either re-runs every secret kind
+  // (a missing VaultAuth that appears, a rotated CA).
+  authController.watch(connections, () => auths.list().map((a) => objectKey(a)));
+  const syncers: Array<[Controller, ResourceInformer<Kind>]> = [
+    [staticController, staticSecrets as never],
+    [pkiController, pkiSecrets as never],
+    [dynamicController, dynamicSecrets as never],
+  ];
+  for (const [c, inf] of syncers) {
+    const all = () => inf.list().map((o) => objectKey(o));
+    c.watch(auths, all);
+    c.watch(connections, all);
+    // A changed or deleted destination Secret re-runs its owner: drift repair.
+    c.watch(deps.managedSecrets, (secret) =>
+      inf
+        .list(secret.metadata?.namespace)
+        .filter((o) => o.spec?.destination?.name === secret.metadata?.name)
+        .map((o) => objectKey(o)),
+    );
+  }
+
+  return {
+    controllers: [connectionController, authController, staticController, pkiController, dynamicController],
+    scheduler,
+    stop() {
+      scheduler.stop();
+      tokens.stop();
+      if (ownsTokens) tokens.manager.stop();
+      if (!deps.clients) clients.closeAll();
+    },
+  };
+}

@@ -55,6 +55,8 @@ export class WatchHub {
     });
     res.flushHeaders();
     const send = (type: EventType | 'BOOKMARK' | 'ERROR', object: unknown) => {
+      // Between end() (timeout, dropAll) and the socket's 'close', store events still arrive.
+      if (res.writableEnded || res.destroyed) return;
       res.write(`${JSON.stringify({ type, object })}\n`);
     };
     const rv = w.resourceVersion;

@@ -25,6 +25,10 @@ export interface Flags {
   enableVaultNative: boolean;
   /** Identity in the leader Lease (the pod name in a cluster). */
   identity?: string;
+  /** Leader election timings (client-go's: 15 s, 10 s, 2 s); shorter ones make tests fast. */
+  leaderLeaseDurationMs: number;
+  leaderRenewDeadlineMs: number;
+  leaderRetryPeriodMs: number;
 }
 
 const OPTIONS = {
@@ -41,6 +45,9 @@ const OPTIONS = {
   'shutdown-timeout': { type: 'string' },
   'enable-generic': { type: 'boolean' },
   'enable-vault-native': { type: 'boolean' },
+  'leader-lease-duration': { type: 'string' },
+  'leader-renew-deadline': { type: 'string' },
+  'leader-retry-period': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -61,6 +68,9 @@ export const USAGE = `lockstep — keeps Kubernetes Secrets in lockstep with ext
   --shutdown-timeout MS              deadline for in-flight reconciles on SIGTERM (default 20000)
   --enable-generic                   run the ExternalSecret pipeline (with neither --enable flag: both models)
   --enable-vault-native              run the Vault-native engine (VSO kinds)
+  --leader-lease-duration MS         how long a standby waits before taking an unrenewed Lease (default 15000)
+  --leader-renew-deadline MS         a leader that has not renewed for MS stops leading (default 10000)
+  --leader-retry-period MS           how often the leader renews and standbys retry (default 2000)
 Every flag has an environment equivalent: LOCKSTEP_NAMESPACE (comma-separated), LOCKSTEP_LOG_LEVEL, …`;
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | 'help' {
@@ -89,6 +99,9 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | 'hel
     shutdownTimeoutMs: positiveInt(get('shutdown-timeout') ?? '20000', '--shutdown-timeout'),
     ...enabledModels(values['enable-generic'], values['enable-vault-native'], env),
     identity: env.POD_NAME,
+    leaderLeaseDurationMs: positiveInt(get('leader-lease-duration') ?? '15000', '--leader-lease-duration'),
+    leaderRenewDeadlineMs: positiveInt(get('leader-renew-deadline') ?? '10000', '--leader-renew-deadline'),
+    leaderRetryPeriodMs: positiveInt(get('leader-retry-period') ?? '2000', '--leader-retry-period'),
   };
 }
 

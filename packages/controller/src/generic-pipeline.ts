@@ -3,7 +3,9 @@
 // with vault-native.
 
 import {
+  ApiException,
   CoreV1Api,
+  CustomObjectsApi,
   type KubeConfig,
   KubernetesObjectApi,
   type V1ConfigMap,
@@ -12,7 +14,9 @@ import {
 } from '@kubernetes/client-node';
 import type { Clock, Random } from '@lockstep/core';
 import {
+  BackendError,
   Controller,
+  classifyHttpStatus,
   type EventRecorder,
   type KubeAccess,
   type LockstepMetrics,
@@ -25,12 +29,16 @@ import {
   type StatusPatcher,
 } from '@lockstep/core';
 import {
+  type ClusterExternalSecret,
   type ExternalSecret,
+  type ExternalSecretWriter,
+  reconcileClusterExternalSecret,
   reconcileExternalSecret,
   reconcileSecretStore,
   type StoreObject,
   StoreResolver,
 } from '@lockstep/generic';
+import { scopedInformer } from './watch-scope.ts';
 
 export interface GenericPipelineDeps {
   kc: KubeConfig;
@@ -49,25 +57,28 @@ export interface GenericPipelineDeps {
   namespaces: ResourceInformer<V1Namespace>;
   concurrency: number;
   coalesceWindowMs: number;
+  /** `--namespace` scope for namespaced kinds; empty: every namespace. */
+  watchNamespaces?: readonly string[];
 }
 
 export function genericPipeline(deps: GenericPipelineDeps): Controller[] {
-  const informer = <T extends object>(apiVersion: string, kind: string, plural: string) =>
-    new ResourceInformer<T & { metadata?: object }>({
-      kubeConfig: deps.kc,
-      apiVersion,
-      kind,
-      plural,
-      clock: deps.clock,
-      log: deps.log,
-    });
-  const externalSecrets = informer<ExternalSecret>('external.lockstep.dev/v1', 'ExternalSecret', 'externalsecrets');
-  const secretStores = informer<StoreObject>('external.lockstep.dev/v1', 'SecretStore', 'secretstores');
-  const clusterSecretStores = informer<StoreObject>(
-    'external.lockstep.dev/v1',
-    'ClusterSecretStore',
-    'clustersecretstores',
-  );
+  const scope = deps.watchNamespaces ?? [];
+  const options = (kind: string, plural: string) => ({
+    kubeConfig: deps.kc,
+    apiVersion: 'external.lockstep.dev/v1',
+    kind,
+    plural,
+    clock: deps.clock,
+    log: deps.log,
+  });
+  const namespaced = <T extends object>(kind: string, plural: string) =>
+    scopedInformer<T & { metadata?: object }>(options(kind, plural), scope);
+  const clusterWide = <T extends object>(kind: string, plural: string) =>
+    new ResourceInformer<T & { metadata?: object }>(options(kind, plural));
+  const externalSecrets = namespaced<ExternalSecret>('ExternalSecret', 'externalsecrets');
+  const secretStores = namespaced<StoreObject>('SecretStore', 'secretstores');
+  const clusterSecretStores = clusterWide<StoreObject>('ClusterSecretStore', 'clustersecretstores');
+  const clusterExternalSecrets = clusterWide<ClusterExternalSecret>('ClusterExternalSecret', 'clusterexternalsecrets');
 
   const resolver = new StoreResolver({
     secretStores: secretStores as never,
@@ -95,22 +106,44 @@ export function genericPipeline(deps: GenericPipelineDeps): Controller[] {
         stores: resolver,
         async generate(namespace, ref) {
           const generator = deps.registry.generator(ref.kind);
-          if (!generator) throw new Error(`generator kind ${ref.kind} is not enabled in this controller`);
-          const obj = (await objects.read({
-            apiVersion: 'generators.lockstep.dev/v1alpha1',
-            kind: ref.kind,
-            metadata: { name: ref.name, namespace },
-          })) as { spec?: unknown };
+          if (!generator) {
+            throw new BackendError(
+              'InvalidInput',
+              'kubernetes',
+              `generator kind ${ref.kind} is not enabled in this controller: use one of ${generatorKinds(deps.registry)}`,
+            );
+          }
+          const obj = (await kubeRead(
+            `${ref.kind} "${ref.name}" in namespace "${namespace}"`,
+            'sourceRef.generatorRef',
+            () =>
+              objects.read({
+                apiVersion: 'generators.lockstep.dev/v1alpha1',
+                kind: ref.kind,
+                metadata: { name: ref.name, namespace },
+              }),
+          )) as { spec?: unknown };
           const problems = generator.validateSpec(obj.spec ?? {});
-          if (problems.length) throw new Error(`${ref.kind} "${ref.name}": ${problems.join('; ')}`);
+          if (problems.length)
+            throw new BackendError('InvalidInput', 'kubernetes', `${ref.kind} "${ref.name}": ${problems.join('; ')}`);
           return (await generator.generate(obj.spec ?? {}, { namespace, kube: deps.kube })).data;
         },
         templateSources: (namespace) => ({
           configMap: async (name) =>
-            ((await core.readNamespacedConfigMap({ namespace, name })) as V1ConfigMap).data ?? {},
+            (
+              (await kubeRead(`template ConfigMap "${name}" in namespace "${namespace}"`, 'templateFrom', () =>
+                core.readNamespacedConfigMap({ namespace, name }),
+              )) as V1ConfigMap
+            ).data ?? {},
           secret: async (name) => {
             const s = await deps.secretApi.get(namespace, name);
-            if (!s) throw new Error(`template Secret "${name}" not found`);
+            if (!s) {
+              throw new BackendError(
+                'InvalidInput',
+                'kubernetes',
+                `template Secret "${name}" not found in namespace "${namespace}": create it or fix templateFrom`,
+              );
+            }
             return Object.fromEntries(
               Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
             );
@@ -144,6 +177,13 @@ export function genericPipeline(deps: GenericPipelineDeps): Controller[] {
         return ref?.name === store.metadata?.name && (ref?.kind ?? 'SecretStore') === kind;
       })
       .map((es) => objectKey(es));
+  // Namespace labels decide ClusterSecretStore conditions: re-check that namespace's users.
+  esController.watch(deps.namespaces, (ns) =>
+    externalSecrets
+      .list(ns.metadata?.name)
+      .filter((es) => (es as ExternalSecret).spec?.secretStoreRef?.kind === 'ClusterSecretStore')
+      .map((es) => objectKey(es)),
+  );
   esController.watch(secretStores, usersOf('SecretStore'));
   esController.watch(clusterSecretStores, usersOf('ClusterSecretStore'));
 
@@ -170,9 +210,104 @@ export function genericPipeline(deps: GenericPipelineDeps): Controller[] {
         }),
     });
 
+  const cesController = new Controller({
+    name: 'ClusterExternalSecret',
+    informer: clusterExternalSecrets,
+    concurrency: Math.max(1, Math.floor(deps.concurrency / 2)),
+    clock: deps.clock,
+    random: deps.random,
+    onReconciled: (e) => deps.metrics.recordReconcile(e),
+    reconcile: (key) =>
+      reconcileClusterExternalSecret(key, {
+        clusterExternalSecrets: clusterExternalSecrets as never,
+        externalSecrets: externalSecrets as never,
+        namespaces: deps.namespaces,
+        ...(scope.length > 0 ? { inScope: (ns: string) => scope.includes(ns) } : {}),
+        writer: externalSecretWriter(deps.kc),
+        status: deps.status,
+        events: deps.events,
+        now: () => deps.clock.now(),
+      }),
+  });
+  // A namespace labelled or unlabelled, created or deleted, may change every selection.
+  cesController.watch(deps.namespaces, () => clusterExternalSecrets.list().map((ces) => objectKey(ces)));
+  // An ExternalSecret it owns changed or was deleted by hand: put it back.
+  cesController.watch(
+    externalSecrets,
+    (es) =>
+      (es.metadata as { ownerReferences?: Array<{ kind: string; name: string }> } | undefined)?.ownerReferences
+        ?.filter((r) => r.kind === 'ClusterExternalSecret')
+        .map((r) => r.name) ?? [],
+  );
+
   return [
     esController,
     storeController('SecretStore', secretStores),
     storeController('ClusterSecretStore', clusterSecretStores),
+    cesController,
   ];
+}
+
+/** Creates, replaces and deletes ExternalSecrets for ClusterExternalSecrets; errors say what the API server said. */
+function externalSecretWriter(kc: KubeConfig): ExternalSecretWriter {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const target = { group: 'external.lockstep.dev', version: 'v1', plural: 'externalsecrets' };
+  const call = async (what: string, fn: () => Promise<unknown>, ignoreNotFound = false): Promise<void> => {
+    try {
+      await fn();
+    } catch (err) {
+      if (err instanceof ApiException) {
+        if (ignoreNotFound && err.code === 404) return;
+        const body = (typeof err.body === 'string' ? safeJson(err.body) : err.body) as { message?: string } | undefined;
+        throw new BackendError(
+          classifyHttpStatus(err.code),
+          'kubernetes',
+          `${what}: ${body?.message ?? `HTTP ${err.code}`}`,
+          { cause: err },
+        );
+      }
+      throw new BackendError('Unavailable', 'kubernetes', `${what}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  return {
+    create: (namespace, body) =>
+      call(`create ExternalSecret "${body.metadata?.name}" in "${namespace}"`, () =>
+        api.createNamespacedCustomObject({ ...target, namespace, body }),
+      ),
+    replace: (namespace, name, body) =>
+      call(`update ExternalSecret "${name}" in "${namespace}"`, () =>
+        api.replaceNamespacedCustomObject({ ...target, namespace, name, body }),
+      ),
+    delete: (namespace, name) =>
+      call(
+        `delete ExternalSecret "${name}" in "${namespace}"`,
+        () => api.deleteNamespacedCustomObject({ ...target, namespace, name }),
+        true,
+      ),
+  };
+}
+
+/** A read the user pointed at: a missing object is their input to fix, not a remote key gone. */
+async function kubeRead<T>(what: string, field: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof ApiException && err.code === 404)
+      throw new BackendError('InvalidInput', 'kubernetes', `${what} not found: create it or fix ${field}`);
+    if (err instanceof ApiException)
+      throw new BackendError(classifyHttpStatus(err.code), 'kubernetes', `cannot read ${what}: HTTP ${err.code}`);
+    throw new BackendError('Unavailable', 'kubernetes', `cannot read ${what}: ${(err as Error).message}`);
+  }
+}
+
+function generatorKinds(registry: ProviderRegistry): string {
+  return ['Password', 'Fake', 'VaultDynamicSecret'].filter((k) => registry.generator(k)).join(', ');
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

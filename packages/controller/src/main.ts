@@ -18,7 +18,6 @@ import {
   loadOrCreateHmacKey,
   MANAGED_SELECTOR,
   PROMETHEUS_CONTENT_TYPE,
-  ProviderRegistry,
   ResourceInformer,
   realClock,
   systemRandom,
@@ -36,6 +35,8 @@ import { genericPipeline } from './generic-pipeline.ts';
 import { listen } from './http-endpoints.ts';
 import { LEADER_LEASE_NAME, LeaderElector } from './leader/leader-elector.ts';
 import { LeaseLock } from './leader/lease-lock.ts';
+import { ObservedProviderRegistry } from './observed-registry.ts';
+import { scopedInformer } from './watch-scope.ts';
 
 async function main(): Promise<number> {
   let flags: ReturnType<typeof parseFlags>;
@@ -76,7 +77,11 @@ async function main(): Promise<number> {
     clock,
     store: new SecretTokenStore({ api: secretApi, namespace: flags.controllerNamespace, cipher }),
   });
-  const registry = new ProviderRegistry();
+  // vault and fake clients do not count their own calls; the registry wraps them for /metrics.
+  const registry = new ObservedProviderRegistry(
+    (provider, operation, result) => metrics.providerRequests.add(1, { provider, operation, result }),
+    ['vault', 'fake'],
+  );
   registerGenericProviders(registry, {
     localKubeConfig: kc,
     onCall: (provider, operation, result) => metrics.providerRequests.add(1, { provider, operation, result }),
@@ -85,15 +90,18 @@ async function main(): Promise<number> {
   registry.registerGenerator(fakeGenerator as never);
   const vault = registerVaultIntoPipeline(registry, { tokens });
 
-  const managedSecrets = new ResourceInformer<V1Secret>({
-    kubeConfig: kc,
-    apiVersion: 'v1',
-    kind: 'Secret',
-    plural: 'secrets',
-    labelSelector: MANAGED_SELECTOR,
-    clock,
-    log,
-  });
+  const managedSecrets = scopedInformer<V1Secret>(
+    {
+      kubeConfig: kc,
+      apiVersion: 'v1',
+      kind: 'Secret',
+      plural: 'secrets',
+      labelSelector: MANAGED_SELECTOR,
+      clock,
+      log,
+    },
+    flags.namespaces,
+  );
   const namespaces = new ResourceInformer<V1Namespace>({
     kubeConfig: kc,
     apiVersion: 'v1',
@@ -125,6 +133,7 @@ async function main(): Promise<number> {
         namespaces,
         concurrency: flags.concurrency,
         coalesceWindowMs: flags.coalesceWindowMs,
+        watchNamespaces: flags.namespaces,
       }),
     );
   }
@@ -170,6 +179,9 @@ async function main(): Promise<number> {
     elector = new LeaderElector({
       lock: new LeaseLock({ kubeConfig: kc, namespace: flags.controllerNamespace, name: LEADER_LEASE_NAME }),
       ...(flags.identity ? { identity: flags.identity } : {}),
+      leaseDurationMs: flags.leaderLeaseDurationMs,
+      renewDeadlineMs: flags.leaderRenewDeadlineMs,
+      retryPeriodMs: flags.leaderRetryPeriodMs,
       clock,
       random,
       log,

@@ -26,6 +26,15 @@ export {
   type SecretStoreSpec,
 } from './api/secret-store.ts';
 export { GenericStoreProviders } from './api/store-providers.ts';
+export { selectNamespaces } from './cluster-external-secret/namespace-selection.ts';
+// ClusterExternalSecret: one ExternalSecret provisioned into every selected namespace.
+export {
+  CLUSTER_EXTERNAL_SECRET_API,
+  type ClusterExternalSecretContext,
+  type ExternalSecretWriter,
+  planProvisioning,
+  reconcileClusterExternalSecret,
+} from './cluster-external-secret/reconcile-cluster-external-secret.ts';
 // The ExternalSecret pipeline and the store reconcilers, wired by the controller.
 export {
   EXTERNAL_SECRET_API,

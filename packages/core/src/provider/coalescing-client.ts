@@ -55,15 +55,32 @@ export class CoalescingClient implements SecretsClient {
     return this.inner.close();
   }
 
+  /**
+   * A view that reuses answers at most `maxAgeMs` old, for callers that refresh faster than
+   * the window (an ExternalSecret with a 2s refreshInterval must see a change on its next refresh).
+   */
+  withMaxAge(maxAgeMs: number): SecretsClient {
+    if (maxAgeMs >= this.windowMs) return this;
+    return {
+      getSecret: (ref) => this.once(`get:${refKey(ref)}`, () => this.inner.getSecret(ref), maxAgeMs),
+      getSecretMap: (ref) => this.once(`map:${refKey(ref)}`, () => this.inner.getSecretMap(ref), maxAgeMs),
+      getAllSecrets: (find) => this.once(`find:${refKey(find)}`, () => this.inner.getAllSecrets(find), maxAgeMs),
+      pushSecret: (value, ref) => this.pushSecret(value, ref),
+      deleteSecret: (ref) => this.deleteSecret(ref),
+      validate: () => this.validate(),
+      close: () => this.close(),
+    };
+  }
+
   /** Drops cached answers, e.g. when a user asks for an immediate refresh. */
   invalidate(): void {
     this.entries.clear();
   }
 
-  private once<T>(key: string, call: () => Promise<T>): Promise<T> {
+  private once<T>(key: string, call: () => Promise<T>, maxAgeMs = this.windowMs): Promise<T> {
     const now = this.clock.now().getTime();
     const hit = this.entries.get(key);
-    if (hit && (hit.settledAt === undefined || now - hit.settledAt < this.windowMs)) return hit.promise as Promise<T>;
+    if (hit && (hit.settledAt === undefined || now - hit.settledAt < maxAgeMs)) return hit.promise as Promise<T>;
     const entry: Entry = { promise: Promise.resolve() };
     entry.promise = call().then(
       (value) => {

@@ -26,9 +26,9 @@ import {
   writeSecret,
 } from '@lockstep/core';
 import type { ExternalSecret } from '../api/external-secret.ts';
-import { decideRefresh, type RefreshDecision, refreshJitterMs, specVersion } from './refresh-decision.ts';
+import { decideRefresh, nextRefreshAt, type RefreshDecision, refreshPhaseMs, specVersion } from './refresh-decision.ts';
 import { renderTarget, type TemplateSources } from './render-target.ts';
-import { type GeneratorRefSpec, resolveData } from './resolve-data.ts';
+import { DataSpecError, type GeneratorRefSpec, resolveData } from './resolve-data.ts';
 import { type ObjectCache, StoreError, type StoreResolver } from './store-resolver.ts';
 import { classifyFailure } from './sync-failure.ts';
 
@@ -51,6 +51,9 @@ export interface ExternalSecretContext {
   onSecretWrite?(operation: 'create' | 'update' | 'delete'): void;
 }
 
+/** The API server's limit on a Secret's data. */
+const MAX_SECRET_BYTES = 1024 * 1024;
+
 /** Errors that are not the user's to fix are retried with backoff; the rest wait this long (or for a watch event). */
 const USER_ERROR_RECHECK_MS = 5 * 60_000;
 
@@ -70,6 +73,7 @@ export async function reconcileExternalSecret(key: string, ctx: ExternalSecretCo
   } catch (err) {
     return record(es, ctx, { ok: false, reason: 'SecretSyncedError', message: (err as Error).message }, now);
   }
+  const phaseMs = refreshPhaseMs(intervalMs, stableFraction(`${phaseSeed(es, namespace)}@${intervalMs}`));
   const decision = decideRefresh({
     now,
     specVersion: specVersion(es.metadata ?? {}),
@@ -77,18 +81,18 @@ export async function reconcileExternalSecret(key: string, ctx: ExternalSecretCo
     refreshTime: es.status?.refreshTime ? new Date(es.status.refreshTime) : undefined,
     refreshPolicy: es.spec.refreshPolicy ?? 'Periodic',
     refreshIntervalMs: intervalMs,
-    jitterMs: refreshJitterMs(intervalMs, stableFraction(es.metadata?.uid ?? key)),
+    phaseMs,
     target: targetState(es, existing, ctx.macKey),
   });
   if (!decision.sync) return nextRun(decision);
 
   // 3. act
   try {
-    const outcome = await sync(es, existing, targetName, ctx, now);
+    const outcome = await sync(es, existing, targetName, ctx, now, intervalMs);
     // 4. record
     const result = await record(es, ctx, outcome, now);
     return intervalMs > 0 && (es.spec.refreshPolicy ?? 'Periodic') === 'Periodic'
-      ? { requeueAfter: intervalMs }
+      ? { requeueAfter: Math.max(0, nextRefreshAt(now, intervalMs, phaseMs).getTime() - ctx.now().getTime()) }
       : result;
   } catch (err) {
     const failure = classifyFailure(err);
@@ -108,6 +112,7 @@ async function sync(
   targetName: string,
   ctx: ExternalSecretContext,
   now: Date,
+  intervalMs: number,
 ): Promise<Outcome> {
   const namespace = es.metadata?.namespace ?? '';
   const storeRef = es.spec.secretStoreRef;
@@ -124,7 +129,8 @@ async function sync(
             'InvalidStoreSpec',
             'spec.secretStoreRef is required unless every entry names a sourceRef',
           );
-        return ctx.stores.client(namespace, use);
+        // A shared read is at most half a refresh interval old, so a change lands on the next refresh.
+        return ctx.stores.client(namespace, use, intervalMs > 0 ? { maxAgeMs: intervalMs / 2 } : {});
       },
       generate: (ref) => ctx.generate(namespace, ref),
     },
@@ -157,6 +163,12 @@ async function sync(
   }
 
   const rendered = await renderTarget(target.template, data, ctx.templateSources(namespace));
+  const size = Object.entries(rendered.data).reduce((n, [k, v]) => n + k.length + v.byteLength, 0);
+  if (size > MAX_SECRET_BYTES) {
+    throw new DataSpecError(
+      `the Secret would hold ${size} bytes, more than the ${MAX_SECRET_BYTES} (1 MiB) a Kubernetes Secret can hold: select fewer or smaller keys`,
+    );
+  }
   const creationPolicy = target.creationPolicy ?? 'Owner';
   // A Secret we do not manage yet (Merge target, or a name clash) is not in the label-filtered cache.
   const existing = cached ?? (creationPolicy !== 'None' ? await ctx.secretApi.get(namespace, targetName) : undefined);
@@ -271,7 +283,15 @@ function involved(es: ExternalSecret) {
   };
 }
 
-/** A per-object fraction in [0, 1): the refresh jitter stays put across restarts. */
+/** ExternalSecrets of one store share refresh slots (see refreshPhaseMs); generator-only ones get their own. */
+function phaseSeed(es: ExternalSecret, namespace: string): string {
+  const ref = es.spec.secretStoreRef;
+  if (!ref) return es.metadata?.uid ?? `${namespace}/${es.metadata?.name}`;
+  const kind = ref.kind ?? 'SecretStore';
+  return kind === 'ClusterSecretStore' ? `${kind}/${ref.name}` : `${kind}/${namespace}/${ref.name}`;
+}
+
+/** A fraction in [0, 1) fixed by the seed: the refresh phase stays put across restarts. */
 function stableFraction(seed: string): number {
   let h = 2166136261;
   for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decideRefresh, type RefreshInput, refreshJitterMs, specVersion } from './refresh-decision.ts';
+import { decideRefresh, nextRefreshAt, type RefreshInput, refreshPhaseMs, specVersion } from './refresh-decision.ts';
 
 const t0 = new Date('2026-11-28T10:00:00Z');
 const base: RefreshInput = {
@@ -10,7 +10,7 @@ const base: RefreshInput = {
   refreshTime: t0,
   refreshPolicy: 'Periodic',
   refreshIntervalMs: 3_600_000,
-  jitterMs: 0,
+  phaseMs: 0,
   target: 'InSync',
 };
 const at = (ms: number) => new Date(t0.getTime() + ms);
@@ -27,15 +27,36 @@ describe('ExternalSecret refresh decision', () => {
     assert.deepEqual(decideRefresh({ ...base, specVersion: '2-a' }), { sync: true, reason: 'SpecChanged' });
   });
 
-  test('a periodic refresh waits for the interval plus jitter', () => {
-    assert.deepEqual(decideRefresh({ ...base, now: at(1000), jitterMs: 500 }), {
+  test('a periodic refresh waits for the next slot of its phase', () => {
+    // t0 is on the hour: with a 500 ms phase the next slot is one interval and 500 ms later.
+    assert.deepEqual(decideRefresh({ ...base, now: at(1000), phaseMs: 500 }), {
       sync: false,
       requeueAfterMs: 3_600_000 + 500 - 1000,
     });
-    assert.deepEqual(decideRefresh({ ...base, now: at(3_600_500), jitterMs: 500 }), {
+    assert.deepEqual(decideRefresh({ ...base, now: at(3_600_500), phaseMs: 500 }), {
       sync: true,
       reason: 'RefreshDue',
     });
+  });
+
+  test('objects sharing a phase refresh in the same slot wherever their last sync fell', () => {
+    const interval = 10_000;
+    const a = nextRefreshAt(at(200), interval, 3_000);
+    const b = nextRefreshAt(at(4_900), interval, 3_000);
+    assert.equal(a.getTime(), b.getTime());
+    assert.equal((a.getTime() - 3_000) % interval, 0);
+  });
+
+  test('a refresh never happens twice in one slot and comes about once per interval', () => {
+    const interval = 2_000;
+    let last = at(0);
+    for (let i = 0; i < 20; i++) {
+      const next = nextRefreshAt(last, interval, 700);
+      assert.ok(next.getTime() - last.getTime() >= 1_000);
+      assert.ok(next.getTime() - last.getTime() <= 1.5 * interval);
+      // the sync runs a little after the slot; status keeps whole seconds
+      last = new Date(Math.floor((next.getTime() + 37) / 1000) * 1000);
+    }
   });
 
   test('refreshInterval 0 syncs once', () => {
@@ -61,8 +82,8 @@ describe('ExternalSecret refresh decision', () => {
     assert.equal(before, specVersion({ generation: 3, annotations: { a: '1' } }));
   });
 
-  test('jitter stays within 10% of the interval', () => {
-    assert.equal(refreshJitterMs(3_600_000, 0.999) < 300_000, true);
-    assert.equal(refreshJitterMs(60_000, 1), 6_000);
+  test('the phase lies within the interval', () => {
+    assert.equal(refreshPhaseMs(3_600_000, 0.999_999_9) < 3_600_000, true);
+    assert.equal(refreshPhaseMs(60_000, 0.5), 30_000);
   });
 });

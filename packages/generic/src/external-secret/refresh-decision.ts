@@ -19,8 +19,8 @@ export interface RefreshInput {
   refreshTime?: Date;
   refreshPolicy: RefreshPolicy;
   refreshIntervalMs: number;
-  /** Random delay added to every periodic refresh so a restart does not line them all up. */
-  jitterMs: number;
+  /** Offset of this object's refresh slots in [0, interval): see `refreshPhaseMs`. */
+  phaseMs: number;
   /** What the target Secret looks like compared with the last write. */
   target: 'InSync' | 'Missing' | 'Drifted' | 'NotManaged';
 }
@@ -56,12 +56,29 @@ export function decideRefresh(input: RefreshInput): RefreshDecision {
     return { sync: true, reason: 'TargetDrifted' };
   if (input.refreshPolicy !== 'Periodic' || input.refreshIntervalMs <= 0) return { sync: false };
 
-  const due = input.refreshTime.getTime() + input.refreshIntervalMs + input.jitterMs;
+  const due = nextRefreshAt(input.refreshTime, input.refreshIntervalMs, input.phaseMs).getTime();
   const wait = due - input.now.getTime();
   return wait <= 0 ? { sync: true, reason: 'RefreshDue' } : { sync: false, requeueAfterMs: wait };
 }
 
-/** Jitter for one object: up to 10% of the interval (at most 5 minutes), stable for a given seed. */
-export function refreshJitterMs(intervalMs: number, random: number): number {
-  return Math.floor(Math.min(intervalMs * 0.1, 300_000) * random);
+/**
+ * Periodic refreshes happen in slots: the instants `phase + k * interval` on the wall clock.
+ * The next refresh is the first slot at least half an interval (and a second, the precision
+ * of status.refreshTime) after the last one, so an object refreshes about once per interval,
+ * never twice in a slot, and keeps its slot across controller restarts.
+ */
+export function nextRefreshAt(refreshTime: Date, intervalMs: number, phaseMs: number): Date {
+  const earliest = refreshTime.getTime() + Math.max(intervalMs / 2, 1000);
+  const k = Math.ceil((earliest - phaseMs) / intervalMs);
+  return new Date(k * intervalMs + phaseMs);
+}
+
+/**
+ * The phase of an object's refresh slots. ExternalSecrets that read the same store with the
+ * same interval share a phase (seeded by the store and the interval), so their identical
+ * reads fall into one coalescing window; different stores get different phases, spread over
+ * the whole interval, so neither a restart nor a shared interval lines every refresh up.
+ */
+export function refreshPhaseMs(intervalMs: number, seedFraction: number): number {
+  return Math.floor(intervalMs * Math.min(Math.max(seedFraction, 0), 0.999999));
 }

@@ -39,3 +39,15 @@ describe('dataFrom rewrite', () => {
     );
   });
 });
+
+describe('dataFrom rewrite follows Go ReplaceAllString', () => {
+  test('an empty match right after a match adds nothing', () => {
+    const out = applyRewrites({ user: 1 }, [{ regexp: { source: '(.*)', target: 'db_$1' } }], noTemplate);
+    assert.deepEqual(out, { db_user: 1 });
+  });
+
+  test('every non-overlapping match is replaced, named groups and $$ included', () => {
+    const out = applyRewrites({ 'a.b.c': 1 }, [{ regexp: { source: '(?P<ch>[a-z])', target: '${ch}$$' } }], noTemplate);
+    assert.deepEqual(out, { 'a$.b$.c$': 1 });
+  });
+});

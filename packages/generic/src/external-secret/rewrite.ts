@@ -36,10 +36,42 @@ function renameKey(key: string, step: Rewrite, index: number, renderKey: KeyTemp
         `rewrite[${index}].regexp.source is not a valid regular expression: ${(err as Error).message}`,
       );
     }
-    return key.replace(pattern, goReplacement(step.regexp.target));
+    return goReplaceAll(key, pattern, goReplacement(step.regexp.target));
   }
   if (step.transform) return renderKey(step.transform.template, key);
   throw new RewriteError(`rewrite[${index}] needs either regexp or transform`);
+}
+
+/**
+ * Go's ReplaceAllString: like JavaScript's global replace, except that an empty match right
+ * after a previous match is ignored (`(.*)` → `db_$1` turns `user` into `db_user`, not `db_userdb_`).
+ */
+function goReplaceAll(text: string, pattern: RegExp, replacement: string): string {
+  let out = '';
+  let last = 0;
+  let previousEnd = -1;
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    const end = m.index + m[0].length;
+    if (m[0].length === 0) {
+      pattern.lastIndex++;
+      if (m.index === previousEnd) continue;
+    }
+    out += text.slice(last, m.index) + expand(replacement, m);
+    last = end;
+    previousEnd = end;
+    if (pattern.lastIndex > text.length) break;
+  }
+  return out + text.slice(last);
+}
+
+/** Expands the `$$`, `$1` and `$<name>` of a replacement (as goReplacement writes it) for one match. */
+function expand(replacement: string, m: RegExpExecArray): string {
+  return replacement.replace(/\$(\$|<(\w+)>|(\d+))/g, (_all, what: string, name?: string, index?: string) => {
+    if (what === '$') return '$';
+    if (name !== undefined) return m.groups?.[name] ?? '';
+    return m[Number(index)] ?? '';
+  });
 }
 
 /** Go `${1}` / `${name}` / `$name` become JavaScript `$1` / `$<name>`; `$$` stays a literal dollar. */

@@ -2,12 +2,13 @@
 const VALID_KEY = /^[-._a-zA-Z0-9]+$/;
 
 export function invalidSecretKeyReason(key: string): string | undefined {
-  if (key.length === 0) return 'a Secret key must not be empty';
-  if (key.length > 253) return `Secret key "${key.slice(0, 40)}…" is longer than 253 characters`;
+  if (key.length === 0) return 'a Secret key must not be empty: check the secretKey and the rewrites that rename keys';
+  if (key.length > 253)
+    return `Secret key "${key.slice(0, 40)}…" is longer than 253 characters: use rewrite to shorten it`;
   if (!VALID_KEY.test(key)) {
     return `"${key}" is not a valid Secret key (only letters, digits, '-', '_' and '.' are allowed): use rewrite or conversionStrategy to rename it`;
   }
-  if (key === '.' || key === '..') return `"${key}" is not a valid Secret key`;
+  if (key === '.' || key === '..') return `"${key}" is not a valid Secret key: use rewrite to rename it`;
   return undefined;
 }
 

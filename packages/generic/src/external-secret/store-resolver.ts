@@ -108,11 +108,14 @@ export class StoreResolver {
     return { store, storeRef, provider, spec };
   }
 
-  /** The reused, read-coalescing client of a store, as seen from `namespace`. */
+  /**
+   * The reused, read-coalescing client of a store, as seen from `namespace`. `maxAgeMs` bounds
+   * how old a shared answer may be (half the caller's refresh interval).
+   */
   async client(
     namespace: string,
     ref: { name: string; kind?: string },
-    opts: { checkConditions?: boolean } = {},
+    opts: { checkConditions?: boolean; maxAgeMs?: number } = {},
   ): Promise<SecretsClient> {
     const { storeRef, provider, spec } = this.resolve(namespace, ref, opts);
     // A ClusterSecretStore reads credentials from the ExternalSecret's namespace when they
@@ -120,10 +123,13 @@ export class StoreResolver {
     const ctx = { store: storeRef, namespace: storeRef.namespace ?? namespace, kube: this.#deps.kube };
     const key = `${provider.name}:${provider.clientKey(spec, ctx)}`;
     const storeId = `${storeRef.kind}/${storeRef.namespace ?? ''}/${storeRef.name}@${ctx.namespace}`;
-    return this.clients.get(storeId, key, async () => {
+    const client = await this.clients.get(storeId, key, async () => {
       const inner = await provider.newClient(spec, ctx);
       return new CoalescingClient(inner, { windowMs: this.#deps.coalesceWindowMs, clock: this.#deps.clock });
     });
+    return opts.maxAgeMs !== undefined && client instanceof CoalescingClient
+      ? client.withMaxAge(opts.maxAgeMs)
+      : client;
   }
 
   /** ClusterSecretStore `spec.conditions`: no conditions means every namespace; any matching entry allows. */

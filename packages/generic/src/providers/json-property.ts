@@ -55,7 +55,15 @@ export function valueText(value: unknown): string {
  */
 export function selectProperty(backend: string, key: string, payload: Uint8Array, property: string): Uint8Array {
   const text = tryUtf8(payload);
-  const value = text === undefined ? undefined : lookupProperty(text, property);
+  const doc = text === undefined ? undefined : parseJson(text);
+  if (doc === null || typeof doc !== 'object') {
+    throw new BackendError(
+      'InvalidInput',
+      backend,
+      `secret "${key}" is not JSON, so property "${property}" cannot be selected: remove remoteRef.property`,
+    );
+  }
+  const value = lookupProperty(text as string, property);
   if (value === undefined) {
     throw new BackendError('InvalidInput', backend, `property "${property}" does not exist in secret "${key}"`);
   }

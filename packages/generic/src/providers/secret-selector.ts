@@ -41,7 +41,17 @@ export function readSelectedKey(
       new BackendError('InvalidInput', backend, `the reference to Secret "${ref.name}" needs a key`),
     );
   }
-  return ctx.kube.readSecretKey(selectorNamespace(ref, ctx), { name: ref.name, key: ref.key });
+  const namespace = selectorNamespace(ref, ctx);
+  // A missing credentials Secret is the store's configuration to fix, never a remote key gone
+  // (NotFound would make an ExternalSecret with deletionPolicy Delete delete its Secret).
+  return ctx.kube.readSecretKey(namespace, { name: ref.name, key: ref.key }).catch((err: unknown) => {
+    if (err instanceof BackendError && err.errorClass === 'NotFound') {
+      throw new BackendError('InvalidInput', backend, `${err.message}: the store's credentials reference needs it`, {
+        cause: err,
+      });
+    }
+    throw err;
+  });
 }
 
 /** Static checks of a SecretKeySelector at `path`; each entry says what to fix. */

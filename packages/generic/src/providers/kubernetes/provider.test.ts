@@ -190,12 +190,13 @@ describe('kubernetes provider semantics', () => {
     assert.deepEqual([...new Set(reads.map((r) => r.user))], [`system:serviceaccount:${storeNs}:reader`]);
   });
 
-  test('a missing credential Secret fails the client with NotFound', async () => {
+  test('a missing credential Secret fails the client as bad configuration, never as a missing remote key', async () => {
     const spec: KubernetesProviderSpec = {
       ...tokenStore,
       auth: { token: { bearerToken: { name: 'absent', key: 'token' } } },
     };
-    await assert.rejects(provider.newClient(spec, ctx), { errorClass: 'NotFound' });
+    // NotFound would read as "remote secret gone" and let deletionPolicy Delete remove the Secret.
+    await assert.rejects(provider.newClient(spec, ctx), { errorClass: 'InvalidInput' });
   });
 
   test('reports every API call', () => {

@@ -51,8 +51,8 @@ ClusterRole, or, when watchNamespaces is set, by one Role per watched namespace.
 # Secrets that stores and auth methods reference.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
-# caProvider of kind ConfigMap.
+  verbs: ["get", "list", "watch", "create", "update", "delete"]
+# templateFrom of kind ConfigMap.
 - apiGroups: [""]
   resources: ["configmaps"]
   verbs: ["get"]
@@ -63,8 +63,8 @@ ClusterRole, or, when watchNamespaces is set, by one Role per watched namespace.
   verbs: ["create"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
-# rolloutRestartTargets.
+  verbs: ["create"]
+# rolloutRestartTargets: patch restarts; get tells when a rollout finished.
 - apiGroups: ["apps"]
   resources: ["deployments", "statefulsets", "daemonsets"]
   verbs: ["get", "patch"]

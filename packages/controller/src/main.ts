@@ -35,6 +35,7 @@ import { genericPipeline } from './generic-pipeline.ts';
 import { listen } from './http-endpoints.ts';
 import { LEADER_LEASE_NAME, LeaderElector } from './leader/leader-elector.ts';
 import { LeaseLock } from './leader/lease-lock.ts';
+import { refreshLeaseGauges } from './lease-gauges.ts';
 import { ObservedProviderRegistry } from './observed-registry.ts';
 import { scopedInformer } from './watch-scope.ts';
 
@@ -76,6 +77,10 @@ async function main(): Promise<number> {
   const tokens = new TokenManager({
     clock,
     store: new SecretTokenStore({ api: secretApi, namespace: flags.controllerNamespace, cipher }),
+    onEvent: (event) => {
+      if (event.kind === 'renewed') metrics.tokenRenewals.add(1, { result: 'renewed' });
+      if (event.kind === 'renewFailed') metrics.tokenRenewals.add(1, { result: 'failed' });
+    },
   });
   // vault and fake clients do not count their own calls; the registry wraps them for /metrics.
   const registry = new ObservedProviderRegistry(
@@ -150,6 +155,9 @@ async function main(): Promise<number> {
   for (const c of controllers) metrics.observeQueue(c.queue);
 
   const informers = [managedSecrets, namespaces, ...controllers.map((c) => c.informer)];
+  const leaseSources = controllers
+    .filter((c) => c.name === 'VaultDynamicSecret')
+    .map((c) => ({ kind: c.name, list: () => c.informer.list() as readonly object[] }));
   let elector: LeaderElector | undefined;
   // A standby is ready: it can take over at once, and a rollout must not wait for it.
   const ready = () => (elector !== undefined && !elector.isLeader()) || informers.every((i) => i.hasSynced());
@@ -158,7 +166,10 @@ async function main(): Promise<number> {
   const healthBind = parseBindAddress(flags.healthProbeBindAddress);
   if (metricsBind) {
     const m = await listen(metricsBind, {
-      metrics: async () => ({ contentType: PROMETHEUS_CONTENT_TYPE, body: await metrics.render() }),
+      metrics: async () => {
+        refreshLeaseGauges(metrics, leaseSources);
+        return { contentType: PROMETHEUS_CONTENT_TYPE, body: await metrics.render() };
+      },
     });
     log.info({ port: m.port }, 'metrics listening');
     servers.push(m.server);

@@ -178,11 +178,12 @@ describe('ExternalSecret with AWS Secrets Manager (moto)', () => {
     await awsStore(crowd);
     const keys = [0, 1, 2, 3, 4].map((i) => `${prefix}/shared/${i}`);
     for (const [i, key] of keys.entries()) await put(key, `aws-shared-value-${i}`);
-    const intervalMs = 3_000;
+    // Long enough that reconciling the 50 stays well inside the shared-read window on a loaded machine.
+    const intervalMs = 8_000;
     for (let i = 0; i < 50; i++) {
       await es(
         `crowd-${i}`,
-        { refreshInterval: '3s', data: [{ secretKey: 'v', remoteRef: { key: keys[i % 5] } }] },
+        { refreshInterval: '8s', data: [{ secretKey: 'v', remoteRef: { key: keys[i % 5] } }] },
         crowd,
       );
     }

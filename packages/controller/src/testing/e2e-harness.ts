@@ -309,8 +309,12 @@ export async function refreshedTwice(e: E2e, namespace: string, name: string): P
   const refreshTime = async () =>
     (await e.get(EXTERNAL, 'ExternalSecret', namespace, name))?.status?.refreshTime as string | undefined;
   const seen = new Set([await refreshTime()]);
-  await waitFor(`two refreshes of ${namespace}/${name}`, async () => {
-    seen.add(await refreshTime());
-    return seen.size >= 3;
-  });
+  await waitFor(
+    `two refreshes of ${namespace}/${name}`,
+    async () => {
+      seen.add(await refreshTime());
+      return seen.size >= 3;
+    },
+    60_000,
+  );
 }

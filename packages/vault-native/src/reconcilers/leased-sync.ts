@@ -65,7 +65,8 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
   const awaitingRollout = (ledger?.previous ?? []).some((p) => p.state === 'AwaitingRollout');
   const rollout =
     awaitingRollout && targets.length > 0 ? { state: await ctx.rollout.state(namespace, targets) } : undefined;
-  const token = input.session.token;
+  // The lease's own login token, which may be one the TokenManager already replaced.
+  const tokenLifetime = ctx.tokens.lifetime(ledger?.tokenAccessor, input.session.token);
   const decisionInput: LeaseDecisionInput = {
     ledger,
     now,
@@ -73,9 +74,7 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
     ...(obj.metadata?.generation !== undefined ? { generation: obj.metadata.generation } : {}),
     ...(obj.status?.lastGeneration !== undefined ? { lastGeneration: obj.status.lastGeneration } : {}),
     jitter: ctx.position(`${kind}/${input.key}`),
-    ...(ledger?.tokenAccessor && ledger.tokenAccessor === token.accessor()
-      ? { token: { accessor: token.accessor(), expiresAt: token.expiresAt() } }
-      : {}),
+    ...(tokenLifetime ? { token: tokenLifetime } : {}),
     hasTargets: targets.length > 0,
     ...(rollout ? { rollout } : {}),
     ...(ctx.graceSeconds !== undefined ? { graceSeconds: ctx.graceSeconds } : {}),

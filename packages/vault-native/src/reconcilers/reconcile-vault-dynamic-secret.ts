@@ -46,8 +46,10 @@ export async function reconcileVaultDynamicSecret(key: string, ctx: DynamicSecre
     return fail(vds, err, ctx, now);
   }
   const ledger = vds.status?.lockstep?.ledger;
-  // Static creds rotate at the end of their ttl: read again just after it.
-  if (vds.spec.allowStaticCreds && ledger && ledger.ttlSeconds > 0) {
+  // Static creds rotate at the end of their ttl: read again just after it. A ttl of 0 means the
+  // rotation is due but OpenBao has not run it yet (its rotation queue ticks every few
+  // seconds): look again soon rather than never.
+  if (vds.spec.allowStaticCreds && ledger) {
     refreshAfterSeconds = Math.min(refreshAfterSeconds ?? Number.POSITIVE_INFINITY, ledger.ttlSeconds + 1);
   }
 

@@ -79,13 +79,21 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
       clock: deps.clock,
       ...(deps.log ? { log: deps.log } : {}),
     });
+  const leased: Array<[Controller, ResourceInformer<Kind>]> = [];
   const connections = informer<VaultConnection>('VaultConnection', 'vaultconnections');
   const auths = informer<VaultAuth>('VaultAuth', 'vaultauths');
   const staticSecrets = informer<VaultStaticSecret>('VaultStaticSecret', 'vaultstaticsecrets');
   const pkiSecrets = informer<VaultPKISecret>('VaultPKISecret', 'vaultpkisecrets');
   const dynamicSecrets = informer<VaultDynamicSecret>('VaultDynamicSecret', 'vaultdynamicsecrets');
 
-  const tokens = new TokenCache(deps.tokens ?? new TokenManager({ clock: deps.clock, random: deps.random }));
+  // A replaced login token dooms the leases it created: wake the leased resources of its
+  // namespace so each schedules its staggered re-issue (TokenExpiring).
+  const tokens = new TokenCache(deps.tokens ?? new TokenManager({ clock: deps.clock, random: deps.random }), {
+    now: () => deps.clock.now(),
+    onReplaced: (target) => {
+      for (const [c, inf] of leased) for (const o of inf.list(target.namespace)) c.queue.add(objectKey(o));
+    },
+  });
   const ownsTokens = !deps.tokens;
   const clients = deps.clients ?? new VaultClientPool({ clock: deps.clock, random: deps.random });
   const queues = new Map<VaultKind, Controller>();
@@ -125,7 +133,11 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
       ? {
           onSecretWrite: (kind, operation) => m.secretWrites.add(1, { kind, operation }),
           onRolloutRestart: (kind) => m.rolloutRestarts.add(1, { kind }),
-          onLeaseRenewal: (result) => m.leaseRenewals.add(1, { result }),
+          // docs/operations.md's labels: renewed, capped, failed.
+          onLeaseRenewal: (result) =>
+            m.leaseRenewals.add(1, {
+              result: result === 'success' ? 'renewed' : result === 'error' ? 'failed' : result,
+            }),
         }
       : {}),
   };
@@ -163,11 +175,8 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
   // A VaultConnection change re-validates the VaultAuths; either re-runs every secret kind
   // (a missing VaultAuth that appears, a rotated CA).
   authController.watch(connections, () => auths.list().map((a) => objectKey(a)));
-  const syncers: Array<[Controller, ResourceInformer<Kind>]> = [
-    [staticController, staticSecrets as never],
-    [pkiController, pkiSecrets as never],
-    [dynamicController, dynamicSecrets as never],
-  ];
+  leased.push([pkiController, pkiSecrets as never], [dynamicController, dynamicSecrets as never]);
+  const syncers: Array<[Controller, ResourceInformer<Kind>]> = [[staticController, staticSecrets as never], ...leased];
   for (const [c, inf] of syncers) {
     const all = () => inf.list().map((o) => objectKey(o));
     c.watch(auths, all);

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  EXTERNAL,
+  FAST_LEADER_ARGS,
+  leasePolicy,
+  type Obj,
+  type Ops,
+  startOps,
+  VAULT,
+  waitFor,
+  waitReady,
+} from './ops-harness.ts';
+
+// FAST_LEADER_ARGS: lease 4 s, retry 0.5 s (+20 % jitter). A standby takes a crashed leader's
+// Lease once it has seen the record unchanged for the lease duration.
+const TAKEOVER_BOUND_MS = 4_000 + 600 + 3_000; // lease + one retry with jitter + process/scheduling slack
+
+describe('leader failover', () => {
+  let ops: Ops;
+
+  before(async () => {
+    ops = await startOps('failover');
+  });
+  after(async () => {
+    await ops?.stop();
+  });
+
+  test('a killed leader is replaced by the standby, which re-issues, rewrites and restarts nothing', async () => {
+    // The lease must outlive the takeover (lease duration + process start), or re-issuing is right.
+    const db = await ops.databaseMount({ defaultTtl: '20s', maxTtl: '10m' });
+    const tenant = await ops.tenant(leasePolicy(db.mount, db.role));
+    const ns = tenant.namespace;
+    await ops.deployment(ns, 'api');
+    await ops.create({
+      apiVersion: VAULT,
+      kind: 'VaultDynamicSecret',
+      metadata: { name: 'creds', namespace: ns },
+      spec: {
+        mount: db.mount,
+        path: `creds/${db.role}`,
+        renewalPercent: 40,
+        revoke: true,
+        destination: { name: 'db-creds', create: true },
+        rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }],
+      },
+    });
+    await ops.create({
+      apiVersion: EXTERNAL,
+      kind: 'SecretStore',
+      metadata: { name: 'fake', namespace: ns },
+      spec: { provider: { fake: { data: [{ key: 'k', value: 'failover-v1' }] } } },
+    });
+    await ops.create({
+      apiVersion: EXTERNAL,
+      kind: 'ExternalSecret',
+      metadata: { name: 'app', namespace: ns },
+      spec: {
+        refreshInterval: '1s',
+        secretStoreRef: { name: 'fake' },
+        target: { name: 'app' },
+        data: [{ secretKey: 'value', remoteRef: { key: 'k' } }],
+      },
+    });
+
+    const a = ops.lockstep('lockstep-a', FAST_LEADER_ARGS);
+    await a.ready();
+    await waitFor('lockstep-a to lead', () => a.leading());
+    const b = ops.lockstep('lockstep-b', FAST_LEADER_ARGS);
+    await b.ready();
+    assert.equal(b.leading(), false, 'the second replica is a standby');
+
+    await waitReady(ops, EXTERNAL, 'ExternalSecret', ns, 'app');
+    const renewed = await waitFor('a renewal by the leader', async () => {
+      const o = await ops.get(VAULT, 'VaultDynamicSecret', ns, 'creds');
+      return o?.status?.lastRenewalTime && o.status.secretLease?.id ? o : undefined;
+    });
+    const leaseId: string = renewed.status.secretLease.id;
+    const creds = await ops.secret(ns, 'db-creds');
+    const roles = await ops.pgRoles(db.role);
+    assert.equal(roles.length, 1, 'one database role was issued');
+    const restartedAt = await ops.restartedAt(ns, 'api');
+    const generation = (await ops.apps.readNamespacedDeployment({ namespace: ns, name: 'api' })).metadata?.generation;
+    const writesBefore = secretWrites(ops, ns);
+    assert.equal(writesBefore.get('(create)'), 2, 'each target Secret was created once');
+    assert.equal((await ops.lease())?.holderIdentity, 'lockstep-a');
+
+    await a.kill();
+    const killedAt = Math.floor(Date.now() / 1000);
+    await waitFor(
+      'lockstep-b to take the Lease',
+      async () => (await ops.lease())?.holderIdentity === 'lockstep-b',
+      TAKEOVER_BOUND_MS,
+    );
+    await waitFor('lockstep-b to lead', () => b.leading());
+
+    const resumed: Obj = await waitFor('a renewal by the new leader', async () => {
+      const o = await ops.get(VAULT, 'VaultDynamicSecret', ns, 'creds');
+      return (o?.status?.lastRenewalTime ?? 0) > killedAt ? o : undefined;
+    });
+    assert.equal(resumed.status.secretLease.id, leaseId, 'the same lease is renewed: none was issued');
+    assert.deepEqual(await ops.pgRoles(db.role), roles, 'no new database role');
+    assert.deepEqual(await ops.secret(ns, 'db-creds'), creds, 'the credentials Secret is unchanged');
+    assert.equal(await ops.restartedAt(ns, 'api'), restartedAt, 'no rollout restart because of the failover');
+    const deployment = await ops.apps.readNamespacedDeployment({ namespace: ns, name: 'api' });
+    assert.equal(deployment.metadata?.generation, generation, 'the Deployment was not touched');
+    // The new leader's first refresh of the ExternalSecret found nothing changed.
+    await waitFor('the new leader to refresh the ExternalSecret', async () => {
+      const es = await ops.get(EXTERNAL, 'ExternalSecret', ns, 'app');
+      return Date.parse(es?.status?.refreshTime ?? '') / 1000 > killedAt;
+    });
+    assert.deepEqual(secretWrites(ops, ns), writesBefore, 'no Secret was written again after the failover');
+
+    // One remote change after the failover: one write.
+    const store = (await ops.get(EXTERNAL, 'SecretStore', ns, 'fake')) as Obj;
+    store.spec.provider.fake.data = [{ key: 'k', value: 'failover-v2' }];
+    await ops.custom.replaceNamespacedCustomObject({
+      group: 'external.lockstep.dev',
+      version: 'v1',
+      namespace: ns,
+      plural: 'secretstores',
+      name: 'fake',
+      body: store,
+    });
+    await waitFor('the change synced', async () => (await ops.secret(ns, 'app'))?.value === 'failover-v2');
+    const syncedAt = Math.floor(Date.now() / 1000);
+    await waitFor('a refresh after the change was written', async () => {
+      const es = await ops.get(EXTERNAL, 'ExternalSecret', ns, 'app');
+      return Date.parse(es?.status?.refreshTime ?? '') / 1000 > syncedAt;
+    });
+    assert.equal(
+      (secretWrites(ops, ns).get('app') ?? 0) - (writesBefore.get('app') ?? 0),
+      1,
+      'the change was written exactly once',
+    );
+    assert.equal(b.exit(), undefined, 'the new leader keeps running');
+  });
+});
+
+/** Writes (create, update, patch) to each Secret in `namespace` by the controller's identity; creates carry no name. */
+function secretWrites(ops: Ops, namespace: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of ops.controllerRequests()) {
+    if (r.resource !== 'secrets' || r.namespace !== namespace || r.subresource) continue;
+    if (!['create', 'update', 'patch'].includes(r.verb) || r.code >= 300) continue;
+    const name = r.name ?? '(create)';
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts;
+}

@@ -1,0 +1,354 @@
+// Harness for the production-operations tests: one embedded API server per file, the
+// controller running as the real binary under its OWN ServiceAccount identity (a TokenRequest
+// token in its kubeconfig, so the request log names every call it makes), and the sandbox's
+// real OpenBao and PostgreSQL with a kubernetes auth mount that reviews tokens through this
+// API server. Tests act through the Kubernetes API as a user would.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ApiException,
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
+import {
+  type ApiServer,
+  connectPostgres,
+  ensureServiceAccount,
+  type OpenBaoApi,
+  openBaoFromEnv,
+  postgresConfigFromEnv,
+  type RequestLogEntry,
+  requirePeerEnv,
+  seedDatabase,
+  seedPki,
+  serviceAccountToken,
+  startApiServer,
+} from '@lockstep/sandbox';
+import { parse, stringify } from 'yaml';
+import { RELEASE_NAMESPACE, REPO_ROOT } from '../chart/helm-chart.ts';
+import { LEADER_LEASE_NAME } from '../leader/leader-elector.ts';
+import { type LockstepProcess, startLockstep } from './lockstep-process.ts';
+
+export const EXTERNAL = 'external.lockstep.dev/v1';
+export const VAULT = 'vault.lockstep.dev/v1beta1';
+/** The chart's release namespace, so the chart's namespaced leader Role applies to what the test sees. */
+export const CONTROLLER_NAMESPACE = RELEASE_NAMESPACE;
+/** The chart's ServiceAccount name for release `lockstep` (fullname). */
+export const CONTROLLER_SERVICE_ACCOUNT = 'lockstep';
+export const CONTROLLER_USER = `system:serviceaccount:${CONTROLLER_NAMESPACE}:${CONTROLLER_SERVICE_ACCOUNT}`;
+/** `--leader-elect` with the given timings (ms). */
+export function leaderArgs(leaseMs: number, renewDeadlineMs: number, retryMs: number): string[] {
+  return [
+    '--leader-elect',
+    '--leader-lease-duration',
+    String(leaseMs),
+    '--leader-renew-deadline',
+    String(renewDeadlineMs),
+    '--leader-retry-period',
+    String(retryMs),
+  ];
+}
+/** Short leader-election timings for tests (lease 4 s, renew deadline 3 s, retry 500 ms). */
+export const FAST_LEADER_ARGS = leaderArgs(4_000, 3_000, 500);
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read the fields they assert on
+export type Obj = KubernetesObject & { spec?: any; status?: any; data?: any };
+
+export interface Tenant {
+  namespace: string;
+  /** The kubernetes-auth role bound to service account `app` in `namespace`. */
+  role: string;
+}
+
+export interface Ops {
+  server: ApiServer;
+  kc: KubeConfig;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  custom: CustomObjectsApi;
+  bao: OpenBaoApi;
+  baoAddr: string;
+  authMount: string;
+  dir: string;
+  unique(prefix: string): string;
+  /** A namespace, service account `app`, a policy and role for it, and VaultAuth `default` using them. */
+  tenant(policyHcl: string, opts?: { tokenTtl?: string }): Promise<Tenant>;
+  /** A database secrets mount whose dynamic role (8 characters) issues PostgreSQL roles; answers mount and role. */
+  databaseMount(ttl: { defaultTtl: string; maxTtl: string }): Promise<{ mount: string; role: string }>;
+  /** A PKI mount with role `web` for *.example.com. */
+  pkiMount(): Promise<{ mount: string; role: string }>;
+  /** A KV v2 mount. */
+  kvMount(): Promise<string>;
+  create(obj: Obj): Promise<Obj>;
+  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<Obj | undefined>;
+  remove(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void>;
+  secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  deployment(namespace: string, name: string): Promise<void>;
+  restartedAt(namespace: string, name: string): Promise<string | undefined>;
+  /** The leader Lease's spec, or undefined when it does not exist. */
+  lease(): Promise<{ holderIdentity?: string; renewTime?: Date; leaseTransitions?: number } | undefined>;
+  /** Requests the controller's own identity made. */
+  controllerRequests(): RequestLogEntry[];
+  /** PostgreSQL roles the dynamic role issued. */
+  pgRoles(role: string): Promise<string[]>;
+  /** Starts a controller process with this file's kubeconfig; stopped by `stop()`. */
+  lockstep(podName: string, args?: string[]): LockstepProcess;
+  stop(): Promise<void>;
+}
+
+export async function startOps(file: string): Promise<Ops> {
+  const env = requirePeerEnv('openbao', 'postgres');
+  const dir = await mkdtemp(join(tmpdir(), `lockstep-ops-${file}-`));
+  const server = await startApiServer({ port: 0, crdDirs: [join(REPO_ROOT, 'crds')], rolloutDelayMs: 200 });
+  const kc = new KubeConfig();
+  kc.loadFromString(server.kubeconfig());
+  const suffix = () => randomBytes(3).toString('hex');
+  const unique = (prefix: string) => `${prefix}-${suffix()}`;
+
+  // The controller's own identity: the ServiceAccount the chart creates, and a kubeconfig with its token.
+  await ensureServiceAccount(kc, CONTROLLER_NAMESPACE, CONTROLLER_SERVICE_ACCOUNT);
+  const controllerToken = await serviceAccountToken(kc, CONTROLLER_NAMESPACE, CONTROLLER_SERVICE_ACCOUNT, {
+    expirationSeconds: 24 * 3600,
+  });
+  const kubeconfig = parse(server.kubeconfig()) as { users: Array<{ name: string; user: { token: string } }> };
+  for (const u of kubeconfig.users) u.user = { token: controllerToken };
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  await writeFile(kubeconfigPath, stringify(kubeconfig), { mode: 0o600 });
+
+  // OpenBao's kubernetes auth reviews tenants' tokens through THIS API server.
+  const bao = openBaoFromEnv();
+  const baoAddr = env.BAO_ADDR as string;
+  const authMount = unique(`k8s-${file}`);
+  const mounts: string[] = [];
+  await bao.write(`sys/auth/${authMount}`, { type: 'kubernetes' });
+  await ensureServiceAccount(kc, CONTROLLER_NAMESPACE, 'token-reviewer');
+  await bao.write(`auth/${authMount}/config`, {
+    kubernetes_host: server.url,
+    kubernetes_ca_cert: server.caPem,
+    token_reviewer_jwt: await serviceAccountToken(kc, CONTROLLER_NAMESPACE, 'token-reviewer', {
+      expirationSeconds: 24 * 3600,
+    }),
+    disable_local_ca_jwt: true,
+    disable_iss_validation: true,
+  });
+
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const coordination = kc.makeApiClient(CoordinationV1Api);
+  // The `default` VaultConnection in the controller namespace serves every VaultAuth without a ref.
+  await objects.create({
+    apiVersion: VAULT,
+    kind: 'VaultConnection',
+    metadata: { name: 'default', namespace: CONTROLLER_NAMESPACE },
+    spec: { address: baoAddr },
+  } as Obj);
+
+  const processes: LockstepProcess[] = [];
+  const ops: Ops = {
+    server,
+    kc,
+    core,
+    apps,
+    custom,
+    bao,
+    baoAddr,
+    authMount,
+    dir,
+    unique,
+    async tenant(policyHcl, opts = {}) {
+      const namespace = unique(`${file}-t`);
+      await ensureServiceAccount(kc, namespace, 'app');
+      const policy = unique('policy');
+      await bao.write(`sys/policies/acl/${policy}`, { policy: policyHcl });
+      const role = unique('role');
+      await bao.write(`auth/${authMount}/role/${role}`, {
+        bound_service_account_names: ['app'],
+        bound_service_account_namespaces: [namespace],
+        token_policies: [policy],
+        token_ttl: opts.tokenTtl ?? '1h',
+        token_max_ttl: '2h',
+      });
+      await ops.create({
+        apiVersion: VAULT,
+        kind: 'VaultAuth',
+        metadata: { name: 'default', namespace },
+        spec: { method: 'kubernetes', mount: authMount, kubernetes: { role, serviceAccount: 'app' } },
+      });
+      return { namespace, role };
+    },
+    async databaseMount(ttl) {
+      const mount = unique('db');
+      // Eight characters: OpenBao keeps the first eight of the role name in the PostgreSQL user name.
+      const role = unique('r').slice(0, 8);
+      mounts.push(mount);
+      await seedDatabase(bao, {
+        postgres: postgresConfigFromEnv(),
+        mount,
+        connectionName: 'pg',
+        dynamicRole: { name: role, ...ttl },
+        staticRole: false,
+      });
+      return { mount, role };
+    },
+    async pkiMount() {
+      const mount = unique('pki');
+      mounts.push(mount);
+      await seedPki(bao, { mount, roleName: 'web', maxTtl: '1h' });
+      return { mount, role: 'web' };
+    },
+    async kvMount() {
+      const mount = unique('kv');
+      mounts.push(mount);
+      await bao.write(`sys/mounts/${mount}`, { type: 'kv', options: { version: '2' } });
+      return mount;
+    },
+    async create(obj) {
+      return (await objects.create(obj)) as Obj;
+    },
+    async get(apiVersion, kind, namespace, name) {
+      try {
+        return (await objects.read({ apiVersion, kind, metadata: { name, namespace } } as never)) as Obj;
+      } catch (err) {
+        if (err instanceof ApiException && err.code === 404) return undefined;
+        throw err;
+      }
+    },
+    async remove(apiVersion, kind, namespace, name) {
+      try {
+        await objects.delete({ apiVersion, kind, metadata: { name, namespace } } as never);
+      } catch (err) {
+        if (!(err instanceof ApiException && err.code === 404)) throw err;
+      }
+    },
+    async secret(namespace, name) {
+      try {
+        const s = await core.readNamespacedSecret({ namespace, name });
+        return Object.fromEntries(
+          Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+        );
+      } catch (err) {
+        if (err instanceof ApiException && err.code === 404) return undefined;
+        throw err;
+      }
+    },
+    async deployment(namespace, name) {
+      await apps.createNamespacedDeployment({
+        namespace,
+        body: {
+          metadata: { name },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: name } },
+            template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
+          },
+        },
+      });
+    },
+    async restartedAt(namespace, name) {
+      const d = await apps.readNamespacedDeployment({ namespace, name });
+      return d.spec?.template?.metadata?.annotations?.['lockstep.dev/restartedAt'];
+    },
+    async lease() {
+      try {
+        const l = await coordination.readNamespacedLease({ namespace: CONTROLLER_NAMESPACE, name: LEADER_LEASE_NAME });
+        return l.spec ?? {};
+      } catch (err) {
+        if (err instanceof ApiException && err.code === 404) return undefined;
+        throw err;
+      }
+    },
+    controllerRequests: () => server.requests().filter((r) => r.user === CONTROLLER_USER),
+    async pgRoles(role) {
+      const c = await connectPostgres();
+      try {
+        const rows = await c.query<{ rolname: string }>(
+          'SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY rolname',
+          [`v-%-${role}-%`],
+        );
+        return rows.rows.map((r) => r.rolname);
+      } finally {
+        await c.end().catch(() => {});
+      }
+    },
+    lockstep(podName, args = []) {
+      const p = startLockstep({
+        kubeconfigPath,
+        controllerNamespace: CONTROLLER_NAMESPACE,
+        podName,
+        logFile: join(dir, `${podName}.log`),
+        args,
+      });
+      processes.push(p);
+      return p;
+    },
+    async stop() {
+      for (const p of processes) await p.kill();
+      await server.stop();
+      await bao.delete(`sys/auth/${authMount}`).catch(() => {});
+      for (const m of mounts) await bao.delete(`sys/mounts/${m}`).catch(() => {});
+      if (!process.env.LOCKSTEP_KEEP_E2E) await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return ops;
+}
+
+/** Polls until `fn` answers something truthy; fails with `what` and the last answer after `timeoutMs`. */
+export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await fn();
+    if (last) return last as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+export function readyOf(obj: Obj | undefined): { status?: string; reason?: string; message?: string } | undefined {
+  return (obj?.status?.conditions as Array<{ type: string; status?: string }> | undefined)?.find(
+    (c) => c.type === 'Ready',
+  );
+}
+
+/** Waits until the object is Ready=True; answers it. */
+export async function waitReady(
+  ops: Ops,
+  apiVersion: string,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+  timeoutMs = 30_000,
+): Promise<Obj> {
+  let last: Obj | undefined;
+  try {
+    return await waitFor(
+      `${kind} ${namespace ?? ''}/${name} Ready`,
+      async () => {
+        last = await ops.get(apiVersion, kind, namespace, name);
+        return readyOf(last)?.status === 'True' ? last : undefined;
+      },
+      timeoutMs,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; status: ${JSON.stringify(last?.status)}`);
+  }
+}
+
+/** Policy lines a tenant needs for leased database credentials. */
+export function leasePolicy(mount: string, role: string): string {
+  return [
+    `path "${mount}/creds/${role}" { capabilities = ["read"] }`,
+    'path "sys/leases/renew" { capabilities = ["update"] }',
+    'path "sys/leases/revoke" { capabilities = ["update"] }',
+  ].join('\n');
+}

@@ -20,6 +20,7 @@ import {
   PROMETHEUS_CONTENT_TYPE,
   ResourceInformer,
   realClock,
+  reuseConnections,
   systemRandom,
 } from '@lockstep/core';
 import { fakeGenerator, passwordGenerator, registerGenericProviders } from '@lockstep/generic';
@@ -55,6 +56,7 @@ async function main(): Promise<number> {
   const kc = new KubeConfig();
   if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
   else kc.loadFromDefault();
+  reuseConnections(kc);
 
   const clock = realClock;
   const random = systemRandom;

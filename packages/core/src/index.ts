@@ -91,6 +91,7 @@ export {
 export { collectionPath, type ResourceRef } from './informer/resource-path.ts';
 // KubeAccess over @kubernetes/client-node, and the classifier of client-node errors.
 export { classifyKubeError, createKubeAccess, type KubeObjectRef } from './kube/client-kube-access.ts';
+export { reuseConnections } from './kube/connection-reuse.ts';
 export type { KubeAccess, SecretKeySelector, ServiceAccountTokenRequest } from './kube/kube-access.ts';
 // Controller runtime: one informer feeding one queue, status patches, events, selectors.
 export { matchesLabelSelector } from './kube/label-selector.ts';

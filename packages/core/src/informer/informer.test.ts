@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, KubeConfig, type V1ConfigMap, type V1Secret } from '@kubernetes/client-node';
+import { fileURLToPath } from 'node:url';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1ConfigMap, type V1Secret } from '@kubernetes/client-node';
 import { startApiServer } from '@lockstep/sandbox';
 import { WorkQueue } from '../queue/work-queue.ts';
 import { MANAGED_SELECTOR } from '../writer/labels.ts';
 import { enqueueHandlers, ResourceInformer } from './informer.ts';
+
+const CRD_DIR = fileURLToPath(new URL('../../../../crds', import.meta.url));
 
 type ApiServer = Awaited<ReturnType<typeof startApiServer>>;
 
@@ -114,7 +117,7 @@ const names = (objs: readonly { metadata?: { name?: string } }[]) => objs.map((o
 
 describe('ResourceInformer against the embedded API server', () => {
   before(async () => {
-    server = await startApiServer({ port: 0 });
+    server = await startApiServer({ port: 0, crdDirs: [CRD_DIR] });
     kc = kubeConfigFor(server.kubeconfig());
     core = kc.makeApiClient(CoreV1Api);
   });
@@ -143,6 +146,44 @@ describe('ResourceInformer against the embedded API server', () => {
       await core.deleteNamespacedConfigMap({ name: 'app', namespace: ns });
       await eventually(() => assert.equal(informer.get(ns, 'app'), undefined));
       assert.deepEqual(events, ['add:existing', 'add:app', 'update:app', 'delete:app']);
+    } finally {
+      await informer.stop();
+    }
+  });
+
+  it('lists every custom resource when the list comes in several pages', async () => {
+    const ns = await namespace();
+    const api = kc.makeApiClient(CustomObjectsApi);
+    for (let i = 0; i < 5; i++) {
+      await api.createNamespacedCustomObject({
+        group: 'external.lockstep.dev',
+        version: 'v1',
+        namespace: ns,
+        plural: 'secretstores',
+        body: {
+          apiVersion: 'external.lockstep.dev/v1',
+          kind: 'SecretStore',
+          metadata: { name: `store-${i}` },
+          spec: { provider: { fake: { data: [] } } },
+        },
+      });
+    }
+    const informer = new ResourceInformer({
+      kubeConfig: kc,
+      apiVersion: 'external.lockstep.dev/v1',
+      kind: 'SecretStore',
+      plural: 'secretstores',
+      namespace: ns,
+      pageSize: 2,
+    });
+    try {
+      await informer.start();
+      await informer.waitForSync();
+      assert.equal(informer.list().length, 5, 'all three pages are in the cache');
+      const pages = server
+        .requests()
+        .filter((r) => r.verb === 'list' && r.resource === 'secretstores' && r.namespace === ns).length;
+      assert.equal(pages, 3);
     } finally {
       await informer.stop();
     }

@@ -2,7 +2,6 @@ import {
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
-  KubernetesObjectApi,
   ListWatch,
   Watch,
 } from '@kubernetes/client-node';
@@ -11,6 +10,7 @@ import { type Random, systemRandom } from '../clock/random.ts';
 import type { Logger } from '../log/logger.ts';
 import { type BackoffPolicy, KeyedBackoff } from '../queue/backoff.ts';
 import { objectKey } from '../queue/object-key.ts';
+import { type ListPage, type ListPageQuery, listPageFn } from './list-page.ts';
 import { collectionPath, type ResourceRef } from './resource-path.ts';
 
 export interface InformerHandlers<T> {
@@ -44,7 +44,7 @@ const defaultRestartBackoff: BackoffPolicy = { baseMs: 500, capMs: 30_000, jitte
 export class ResourceInformer<T extends KubernetesObject = KubernetesObject> {
   readonly resource: ResourceRef;
   readonly #lw: ListWatch<T>;
-  readonly #api: KubernetesObjectApi;
+  readonly #listPage: (q: ListPageQuery) => Promise<ListPage<T>>;
   readonly #options: InformerOptions;
   readonly #clock: Clock;
   readonly #backoff: KeyedBackoff;
@@ -69,7 +69,7 @@ export class ResourceInformer<T extends KubernetesObject = KubernetesObject> {
       options.random ?? systemRandom,
     );
     this.#log = options.log?.child({ informer: options.kind, namespace: options.namespace ?? '*' });
-    this.#api = KubernetesObjectApi.makeApiClient(options.kubeConfig);
+    this.#listPage = listPageFn<T>(options.kubeConfig, this.resource);
     this.#lw = new ListWatch<T>(
       collectionPath(this.resource),
       new Watch(options.kubeConfig),
@@ -162,28 +162,22 @@ export class ResourceInformer<T extends KubernetesObject = KubernetesObject> {
   }
 
   async #list(): Promise<KubernetesListObject<T>> {
-    const { apiVersion, kind, namespace } = this.resource;
+    const { apiVersion, kind } = this.resource;
     const limit = this.#options.pageSize ?? 500;
     const items: T[] = [];
     let continueToken: string | undefined;
     let resourceVersion = '';
     do {
-      const page = await this.#api.list<T>(
-        apiVersion,
-        kind,
-        namespace,
-        undefined,
-        undefined,
-        undefined,
-        this.#options.fieldSelector,
-        this.#options.labelSelector,
+      const page = await this.#listPage({
+        labelSelector: this.#options.labelSelector,
+        fieldSelector: this.#options.fieldSelector,
         limit,
         continueToken,
-      );
+      });
       // List items carry no apiVersion/kind; handlers get whole objects.
       for (const item of page.items) items.push({ ...item, apiVersion, kind });
-      continueToken = page.metadata?._continue || undefined;
-      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+      continueToken = page.continueToken;
+      resourceVersion = page.resourceVersion ?? resourceVersion;
     } while (continueToken);
     this.#listed = true;
     return { apiVersion, kind: `${kind}List`, metadata: { resourceVersion }, items };

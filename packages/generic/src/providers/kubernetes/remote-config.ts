@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { BackendError, type ProviderContext } from '@lockstep/core';
+import { BackendError, type ProviderContext, reuseConnections } from '@lockstep/core';
 import type { KubernetesProvider as KubernetesProviderSpec } from '../../api/provider-kubernetes.ts';
 import { tryUtf8 } from '../json-property.ts';
 import { readSelectedKey, selectorNamespace } from '../secret-selector.ts';
@@ -38,7 +38,7 @@ export async function buildRemoteConfig(
     contexts: [{ name: 'store', cluster: 'store', user: 'store' }],
     currentContext: 'store',
   });
-  return { kubeConfig, refreshAt };
+  return { kubeConfig: reuseConnections(kubeConfig), refreshAt };
 }
 
 async function resolveServer(

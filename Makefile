@@ -94,6 +94,11 @@ sandbox: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) ## run the API server, OpenBao,
 demo: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) ## sandbox + examples/demo + the controller, with a live table until Ctrl-C (DEMO_ARGS="--headless --duration 60s")
 	node packages/controller/src/demo/demo.ts $(DEMO_ARGS)
 
+# ---- benchmarks ----------------------------------------------------------------
+.PHONY: bench
+bench: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) ## run the benchmarks against the sandbox and the controller process (BENCH_SCALE=small|full); writes bench/results/ and bench/README.md
+	node --expose-gc bench/src/run-bench.ts
+
 # ---- manifests ---------------------------------------------------------------
 .PHONY: manifests
 manifests: $(DEPS_STAMP) ## generate crds/ from the TypeBox schemas (--check lists drift)

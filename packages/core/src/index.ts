@@ -113,6 +113,7 @@ export { PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus.ts';
 // Secret writer, client reuse and read coalescing.
 export { ClientCache } from './provider/client-cache.ts';
 export { CoalescingClient } from './provider/coalescing-client.ts';
+export { credentialNamespace } from './provider/credential-namespace.ts';
 export type { Generator, GeneratorContext, GeneratorResult, LeaseInfo } from './provider/generator.ts';
 export type {
   ConversionStrategy,

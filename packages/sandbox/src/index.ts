@@ -39,6 +39,13 @@ export {
 } from './seed/openbao-engines.ts';
 export { enableAuthMethod, enableSecretsEngine, writePolicy } from './seed/openbao-mounts.ts';
 export {
+  type LockstepExit,
+  type LockstepProcess,
+  type LockstepProcessOptions,
+  type LogEntry,
+  startLockstepProcess,
+} from './testing/lockstep-process.ts';
+export {
   connectPostgres,
   kubeConfigFromEnv,
   motoFromEnv,

@@ -2,10 +2,9 @@
 // demo learns from that log which kinds the binary reconciles, so a kind that is not
 // wired yet is shown as such rather than as merely slow.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startLockstepProcess } from '@lockstep/sandbox';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 const STOP_GRACE_MS = 15_000;
@@ -29,87 +28,31 @@ export interface ControllerProcess {
 }
 
 export function startController(opts: ControllerOptions): ControllerProcess {
-  const log = createWriteStream(opts.logFile, { flags: 'w', mode: 0o600 });
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      MAIN,
-      '--kubeconfig',
-      opts.kubeconfigPath,
-      '--controller-namespace',
-      opts.controllerNamespace,
-      '--metrics-bind-address',
-      '127.0.0.1:0',
-      '--health-probe-bind-address',
-      '127.0.0.1:0',
-      '--shutdown-timeout',
-      '5000',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
-  );
-  // The controller never outlives the demo, even when the demo dies without cleaning up.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const child = startLockstepProcess({
+    main: MAIN,
+    kubeconfigPath: opts.kubeconfigPath,
+    controllerNamespace: opts.controllerNamespace,
+    args: ['--shutdown-timeout', '5000'],
+    env: opts.env,
+    logFile: opts.logFile,
+    truncateLog: true,
+    name: 'the controller',
+  });
   let served: Set<string> | undefined;
-  let metricsPort: number | undefined;
-  let exitReason: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitReason = signal ? `signal ${signal}` : `code ${code}`;
-      process.removeListener('exit', killOnExit);
-      resolve();
-    });
-    child.once('error', (err) => {
-      exitReason = `could not start: ${err.message}`;
-      resolve();
-    });
-  });
-
-  let pending = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    log.write(chunk);
-    pending += chunk.toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      const entry = parseLine(line);
-      if (entry?.msg === 'lockstep started' && Array.isArray(entry.controllers)) {
-        served = new Set(entry.controllers.filter((c): c is string => typeof c === 'string'));
-      }
-      if (entry?.msg === 'metrics listening' && typeof entry.port === 'number') metricsPort = entry.port;
-    }
-  });
-  child.stderr?.on('data', (chunk: Buffer) => log.write(chunk));
-
-  let stopping: Promise<void> | undefined;
   return {
-    servedKinds: () => served,
-    metricsPort: () => metricsPort,
-    exitReason: () => exitReason,
-    stop() {
-      stopping ??= (async () => {
-        if (exitReason === undefined) {
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-          await exited;
-          clearTimeout(timer);
-        }
-        await new Promise<void>((resolve) => log.end(resolve));
-      })();
-      return stopping;
+    servedKinds() {
+      const controllers = child.controllers();
+      if (controllers && !served) served = new Set(controllers);
+      return served;
+    },
+    metricsPort: child.metricsPort,
+    exitReason: child.exitReason,
+    async stop() {
+      await child.stop('SIGTERM', STOP_GRACE_MS);
     },
   };
 }
 
 export function controllerLogPath(dir: string): string {
   return join(dir, 'controller.log');
-}
-
-function parseLine(line: string): Record<string, unknown> | undefined {
-  if (!line.startsWith('{')) return undefined;
-  try {
-    return JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
 }

@@ -4,16 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  clusterSecretStore,
-  type E2e,
-  EXTERNAL,
-  externalSecret,
-  type Obj,
-  startE2e,
-  waitFor,
-  waitForReady,
-} from '../testing/e2e-harness.ts';
+import { type E2e, startE2e, waitForReady } from '../testing/e2e-harness.ts';
+import { clusterSecretStore, EXTERNAL, externalSecret, type Obj } from '../testing/external-resources.ts';
+import { waitFor } from '../testing/wait-for.ts';
 
 describe('ClusterExternalSecret', () => {
   let e: E2e;

@@ -11,17 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { requirePeerEnv } from '@lockstep/sandbox';
 import { parseAllDocuments } from 'yaml';
-import {
-  type E2e,
-  EXTERNAL,
-  type Obj,
-  REPO,
-  startE2e,
-  userSecret,
-  waitFor,
-  waitForReady,
-} from '../testing/e2e-harness.ts';
+import { type E2e, REPO, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
+import { EXTERNAL, externalSecret, GENERATORS, type Obj } from '../testing/external-resources.ts';
 import { type OpenBaoForE2e, openBaoForE2e } from '../testing/openbao-for-e2e.ts';
+import { waitFor } from '../testing/wait-for.ts';
 
 const ESO = join(REPO, 'examples/migration/eso');
 
@@ -84,11 +77,8 @@ describe("ESO's documented manifests", () => {
     const [store] = use('fake-secretstore.yaml');
     await e.apply(store as Obj);
     const ns = await e.namespace('fake');
-    await e.apply({
-      apiVersion: EXTERNAL,
-      kind: 'ExternalSecret',
-      metadata: { name: 'example', namespace: ns },
-      spec: {
+    await e.apply(
+      externalSecret(ns, 'example', {
         refreshInterval: '1h',
         secretStoreRef: { name: 'fake', kind: 'ClusterSecretStore' },
         target: { name: 'secret-to-be-created' },
@@ -96,8 +86,8 @@ describe("ESO's documented manifests", () => {
           { secretKey: 'foo_bar', remoteRef: { key: '/foo/bar', version: 'v1' } },
           { secretKey: 'john', remoteRef: { key: '/foo/baz', property: 'john', version: 'v1' } },
         ],
-      },
-    });
+      }),
+    );
     assert.deepEqual(await waitFor('the Secret', () => e.secret(ns, 'secret-to-be-created')), {
       foo_bar: 'HELLO1',
       john: 'doe',
@@ -108,20 +98,13 @@ describe("ESO's documented manifests", () => {
     const ns = await e.namespace('generators');
     const [fakeGen] = use('fake-generator.yaml');
     await e.apply(inNamespace(fakeGen as Obj, ns));
-    await e.apply({
-      apiVersion: EXTERNAL,
-      kind: 'ExternalSecret',
-      metadata: { name: 'fake', namespace: ns },
-      spec: {
+    await e.apply(
+      externalSecret(ns, 'fake', {
         refreshInterval: '1h',
         target: { name: 'fake-secret' },
-        dataFrom: [
-          {
-            sourceRef: { generatorRef: { apiVersion: 'generators.lockstep.dev/v1alpha1', kind: 'Fake', name: 'fake' } },
-          },
-        ],
-      },
-    });
+        dataFrom: [{ sourceRef: { generatorRef: { apiVersion: GENERATORS, kind: 'Fake', name: 'fake' } } }],
+      }),
+    );
     assert.deepEqual(await waitFor('the Fake Secret', () => e.secret(ns, 'fake-secret')), { foo: 'bar', baz: 'bang' });
 
     for (const doc of use('password-generator.yaml')) await e.apply(inNamespace(doc, ns));
@@ -245,16 +228,12 @@ describe("ESO's documented manifests", () => {
     const team = `team-${e.unique('x').slice(-6)}`;
     await e.core.createNamespace({ body: { metadata: { name: team } } });
     const other = await e.namespace('elsewhere');
-    const es = (namespace: string): Obj => ({
-      apiVersion: EXTERNAL,
-      kind: 'ExternalSecret',
-      metadata: { name: 'team-secret', namespace },
-      spec: {
+    const es = (namespace: string): Obj =>
+      externalSecret(namespace, 'team-secret', {
         refreshInterval: '1h',
         secretStoreRef: { name: 'secretstore-sample', kind: 'ClusterSecretStore' },
         data: [{ secretKey: 'api', remoteRef: { key: `${awsPrefix}/team/api` } }],
-      },
-    });
+      });
     await e.apply(es(team));
     await e.apply(es(other));
     assert.deepEqual(await waitFor('the Secret in the team namespace', () => e.secret(team, 'team-secret')), {

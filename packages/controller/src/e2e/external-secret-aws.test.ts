@@ -12,17 +12,11 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { motoFromEnv, requirePeerEnv, secretsManagerClient } from '@lockstep/sandbox';
-import { counterValue } from '../testing/controller-under-test.ts';
-import {
-  type E2e,
-  externalSecret,
-  refreshedTwice,
-  secretStore,
-  startE2e,
-  userSecret,
-  waitFor,
-  waitForReady,
-} from '../testing/e2e-harness.ts';
+import { counterValue } from '../testing/counter-value.ts';
+import { type E2e, refreshedTwice, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
+import { awsProvider, externalSecret, secretStore } from '../testing/external-resources.ts';
+import { CROWD_REFRESH_INTERVAL, measureSharedReads } from '../testing/shared-reads.ts';
+import { waitFor } from '../testing/wait-for.ts';
 
 describe('ExternalSecret with AWS Secrets Manager (moto)', () => {
   let e: E2e;
@@ -49,20 +43,7 @@ describe('ExternalSecret with AWS Secrets Manager (moto)', () => {
 
   const awsStore = async (namespace: string) => {
     await userSecret(e, namespace, 'aws-creds', { 'access-key': 'testing', 'secret-access-key': 'testing' });
-    await e.apply(
-      secretStore(namespace, 'aws', {
-        aws: {
-          service: 'SecretsManager',
-          region: requirePeerEnv('moto').AWS_REGION,
-          auth: {
-            secretRef: {
-              accessKeyIDSecretRef: { name: 'aws-creds', key: 'access-key' },
-              secretAccessKeySecretRef: { name: 'aws-creds', key: 'secret-access-key' },
-            },
-          },
-        },
-      }),
-    );
+    await e.apply(secretStore(namespace, 'aws', awsProvider(requirePeerEnv('moto').AWS_REGION as string, 'aws-creds')));
     await waitForReady(e, { kind: 'SecretStore', namespace, name: 'aws' }, 'True');
   };
 
@@ -167,46 +148,28 @@ describe('ExternalSecret with AWS Secrets Manager (moto)', () => {
   });
 
   test('50 ExternalSecrets sharing 5 keys make at most 5 BatchGetSecretValue calls per refresh', async () => {
-    const crowd = await e.namespace('crowd');
-    // Only the crowd reads during the measurement: the earlier ExternalSecrets go.
-    await e.custom.deleteCollectionNamespacedCustomObject({
-      group: 'external.lockstep.dev',
-      version: 'v1',
-      namespace: ns,
-      plural: 'externalsecrets',
-    });
-    await awsStore(crowd);
     const keys = [0, 1, 2, 3, 4].map((i) => `${prefix}/shared/${i}`);
-    for (const [i, key] of keys.entries()) await put(key, `aws-shared-value-${i}`);
-    // Long enough that reconciling the 50 stays well inside the shared-read window on a loaded machine.
-    const intervalMs = 8_000;
-    for (let i = 0; i < 50; i++) {
-      await es(
-        `crowd-${i}`,
-        { refreshInterval: '8s', data: [{ secretKey: 'v', remoteRef: { key: keys[i % 5] } }] },
-        crowd,
-      );
-    }
-    await waitFor('all 50 Secrets', async () => {
-      const list = await e.core.listNamespacedSecret({ namespace: crowd, labelSelector: 'lockstep.dev/managed=true' });
-      return list.items.length === 50;
+    const { calls, periods, writes } = await measureSharedReads(e, {
+      previousNamespace: ns,
+      async prepare(crowd) {
+        await awsStore(crowd);
+        for (const [i, key] of keys.entries()) await put(key, `aws-shared-value-${i}`);
+      },
+      externalSecret: (crowd, name, key) =>
+        es(
+          name,
+          { refreshInterval: CROWD_REFRESH_INTERVAL, data: [{ secretKey: 'v', remoteRef: { key: keys[key] } }] },
+          crowd,
+        ),
+      calls: async () =>
+        counterValue(await e.controller.metrics(), 'lockstep_provider_requests_total', {
+          provider: 'aws',
+          operation: 'BatchGetSecretValue',
+        }),
     });
-    const batchCalls = async () =>
-      counterValue(await e.controller.metrics(), 'lockstep_provider_requests_total', {
-        provider: 'aws',
-        operation: 'BatchGetSecretValue',
-      });
-    const before = await batchCalls();
-    const writes = e.secretWrites(crowd);
-    const started = Date.now();
-    await refreshedTwice(e, crowd, 'crowd-0');
-    await refreshedTwice(e, crowd, 'crowd-49');
-    const calls = (await batchCalls()) - before;
-    // Every ExternalSecret refreshed at most this many times in the window.
-    const periods = Math.floor((Date.now() - started) / intervalMs) + 1;
     assert.ok(calls > 0, 'the refreshes read AWS');
     assert.ok(calls <= 5 * periods, `${calls} BatchGetSecretValue calls in ${periods} refresh periods of 5 keys`);
-    assert.equal(e.secretWrites(crowd) - writes, 0, 'unchanged values are not written');
+    assert.equal(writes, 0, 'unchanged values are not written');
   });
 
   test('no secret value appears in the controller log, Events or statuses', async () => {

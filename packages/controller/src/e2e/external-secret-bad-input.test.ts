@@ -6,19 +6,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiException } from '@kubernetes/client-node';
+import { type E2e, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
 import {
-  type E2e,
+  awsProvider,
   EXTERNAL,
   externalSecret,
   GENERATORS,
   type Obj,
-  readyOf,
   secretStore,
-  startE2e,
-  userSecret,
-  waitFor,
-  waitForReady,
-} from '../testing/e2e-harness.ts';
+} from '../testing/external-resources.ts';
+import { readyOf } from '../testing/ready-condition.ts';
+import { waitFor } from '../testing/wait-for.ts';
 
 const BIG = 'x'.repeat(120 * 1024);
 const FAKE = [
@@ -214,20 +212,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'store whose credentials Secret does not exist',
-    setup: (ns) => [
-      secretStore(ns, 'no-creds', {
-        aws: {
-          service: 'SecretsManager',
-          region: 'us-east-1',
-          auth: {
-            secretRef: {
-              accessKeyIDSecretRef: { name: 'no-such-secret', key: 'id' },
-              secretAccessKeySecretRef: { name: 'no-such-secret', key: 'secret' },
-            },
-          },
-        },
-      }),
-    ],
+    setup: (ns) => [secretStore(ns, 'no-creds', awsProvider('us-east-1', 'no-such-secret'))],
     spec: { secretStoreRef: { name: 'no-creds' }, data: [{ secretKey: 'k', remoteRef: { key: 'app' } }] },
     reason: 'SecretSyncedError',
     message: /Secret "no-such-secret".*the store's credentials reference needs it/,

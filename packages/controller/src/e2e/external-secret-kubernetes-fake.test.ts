@@ -4,16 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  type E2e,
-  EXTERNAL,
-  externalSecret,
-  secretStore,
-  startE2e,
-  userSecret,
-  waitFor,
-  waitForReady,
-} from '../testing/e2e-harness.ts';
+import { type E2e, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
+import { EXTERNAL, externalSecret, secretStore } from '../testing/external-resources.ts';
+import { waitFor } from '../testing/wait-for.ts';
 
 const FAKE_DATA = [
   { key: '/app/db', value: '{"username":"fake-user","password":"fake-Passw0rd-1"}' },

@@ -5,19 +5,12 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { counterValue } from '../testing/controller-under-test.ts';
-import {
-  clusterSecretStore,
-  type E2e,
-  externalSecret,
-  refreshedTwice,
-  secretStore,
-  startE2e,
-  userSecret,
-  waitFor,
-  waitForReady,
-} from '../testing/e2e-harness.ts';
+import { counterValue } from '../testing/counter-value.ts';
+import { type E2e, refreshedTwice, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
+import { clusterSecretStore, externalSecret, secretStore } from '../testing/external-resources.ts';
 import { type OpenBaoForE2e, openBaoForE2e } from '../testing/openbao-for-e2e.ts';
+import { CROWD_REFRESH_INTERVAL, measureSharedReads } from '../testing/shared-reads.ts';
+import { waitFor } from '../testing/wait-for.ts';
 
 describe('ExternalSecret with OpenBao KV', () => {
   let e: E2e;
@@ -166,44 +159,28 @@ describe('ExternalSecret with OpenBao KV', () => {
   });
 
   test('50 ExternalSecrets sharing 5 keys make at most 5 Vault reads per refresh', async () => {
-    const crowd = await e.namespace('crowd');
-    // Only the crowd reads during the measurement: the earlier ExternalSecrets go.
-    await e.custom.deleteCollectionNamespacedCustomObject({
-      group: 'external.lockstep.dev',
-      version: 'v1',
-      namespace: ns,
-      plural: 'externalsecrets',
+    const { calls, periods, writes } = await measureSharedReads(e, {
+      previousNamespace: ns,
+      async prepare(crowd) {
+        await kubernetesStore(crowd);
+        for (let i = 0; i < 5; i++) await write(kv2, 2, `shared/${i}`, { v: `bao-shared-value-${i}` });
+      },
+      externalSecret: (crowd, name, key) =>
+        es(
+          name,
+          {
+            refreshInterval: CROWD_REFRESH_INTERVAL,
+            secretStoreRef: { name: 'vault' },
+            data: [{ secretKey: 'v', remoteRef: { key: `shared/${key}`, property: 'v' } }],
+          },
+          crowd,
+        ),
+      calls: async () =>
+        counterValue(await e.controller.metrics(), 'lockstep_provider_requests_total', { provider: 'vault' }),
     });
-    await kubernetesStore(crowd);
-    for (let i = 0; i < 5; i++) await write(kv2, 2, `shared/${i}`, { v: `bao-shared-value-${i}` });
-    for (let i = 0; i < 50; i++) {
-      await es(
-        `crowd-${i}`,
-        {
-          // Long enough that reconciling the 50 stays well inside the shared-read window on a loaded machine.
-          refreshInterval: '8s',
-          secretStoreRef: { name: 'vault' },
-          data: [{ secretKey: 'v', remoteRef: { key: `shared/${i % 5}`, property: 'v' } }],
-        },
-        crowd,
-      );
-    }
-    await waitFor('all 50 Secrets', async () => {
-      const list = await e.core.listNamespacedSecret({ namespace: crowd, labelSelector: 'lockstep.dev/managed=true' });
-      return list.items.length === 50;
-    });
-    const reads = async () =>
-      counterValue(await e.controller.metrics(), 'lockstep_provider_requests_total', { provider: 'vault' });
-    const before = await reads();
-    const writes = e.secretWrites(crowd);
-    const started = Date.now();
-    await refreshedTwice(e, crowd, 'crowd-0');
-    await refreshedTwice(e, crowd, 'crowd-49');
-    const calls = (await reads()) - before;
-    const periods = Math.floor((Date.now() - started) / 8_000) + 1;
     assert.ok(calls > 0, 'the refreshes read OpenBao');
     assert.ok(calls <= 5 * periods, `${calls} Vault reads in ${periods} refresh periods of 5 keys`);
-    assert.equal(e.secretWrites(crowd) - writes, 0, 'unchanged values are not written');
+    assert.equal(writes, 0, 'unchanged values are not written');
   });
 
   test('a ClusterSecretStore serves only the namespaces its conditions allow', async () => {

@@ -5,16 +5,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ControllerUnderTest, startControllerUnderTest } from '../testing/controller-under-test.ts';
-import {
-  type E2e,
-  EXTERNAL,
-  externalSecret,
-  refreshedTwice,
-  secretStore,
-  startE2e,
-  waitFor,
-  waitForReady,
-} from '../testing/e2e-harness.ts';
+import { type E2e, refreshedTwice, startE2e, waitForReady } from '../testing/e2e-harness.ts';
+import { EXTERNAL, externalSecret, secretStore } from '../testing/external-resources.ts';
+import { waitFor } from '../testing/wait-for.ts';
 
 describe('--namespace watch scope', () => {
   let e: E2e;

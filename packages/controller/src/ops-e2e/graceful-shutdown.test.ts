@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import {
-  EXTERNAL,
-  leaderArgs,
-  leasePolicy,
-  type Obj,
-  type Ops,
-  readyOf,
-  startOps,
-  VAULT,
-  waitFor,
-  waitReady,
-} from './ops-harness.ts';
+import { externalSecret, type Obj, secretStore } from '../testing/external-resources.ts';
+import { readyOf } from '../testing/ready-condition.ts';
+import { dynamicSecret, leaderArgs, type Ops, VAULT, waitFor, waitReady } from './ops-harness.ts';
+import { opsTest } from './ops-test.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 3_000;
 /** Past the deadline plus this margin the test SIGKILLs, and the exit assertion fails. */
@@ -21,38 +12,14 @@ const EXTERNAL_SECRETS = 100;
 // leader from losing the Lease while 100 creates load the API server this test process hosts.
 const LEADER_ARGS = leaderArgs(10_000, 8_000, 1_000);
 
-describe('graceful shutdown', () => {
-  let ops: Ops;
-
-  before(async () => {
-    ops = await startOps('shutdown');
-  });
-  after(async () => {
-    await ops?.stop();
-  });
-
-  test('SIGTERM during a busy sync exits 0 by the deadline, revokes nothing, releases the Lease; the next leader finishes', async () => {
-    const db = await ops.databaseMount({ defaultTtl: '1m', maxTtl: '10m' });
-    const tenant = await ops.tenant(leasePolicy(db.mount, db.role));
-    const ns = tenant.namespace;
-    await ops.create({
-      apiVersion: VAULT,
-      kind: 'VaultDynamicSecret',
-      metadata: { name: 'creds', namespace: ns },
-      // revoke: true — a shutdown must still not revoke it: only deleting the resource does.
-      spec: {
-        mount: db.mount,
-        path: `creds/${db.role}`,
-        revoke: true,
-        destination: { name: 'db-creds', create: true },
-      },
-    });
-    await ops.create({
-      apiVersion: EXTERNAL,
-      kind: 'SecretStore',
-      metadata: { name: 'fake', namespace: ns },
-      spec: { provider: { fake: { data: [{ key: 'k', value: 'shutdown-value' }] } } },
-    });
+opsTest(
+  { suite: 'graceful shutdown', file: 'shutdown' },
+  'SIGTERM during a busy sync exits 0 by the deadline, revokes nothing, releases the Lease; the next leader finishes',
+  async (ops) => {
+    const { db, namespace: ns } = await ops.databaseTenant({ defaultTtl: '1m', maxTtl: '10m' });
+    // revoke: true — a shutdown must still not revoke it: only deleting the resource does.
+    await ops.create(dynamicSecret(ns, db));
+    await ops.create(secretStore(ns, 'fake', { fake: { data: [{ key: 'k', value: 'shutdown-value' }] } }));
 
     const first = ops.lockstep('lockstep-a', [...LEADER_ARGS, '--shutdown-timeout', String(SHUTDOWN_TIMEOUT_MS)]);
     await first.ready();
@@ -65,17 +32,14 @@ describe('graceful shutdown', () => {
     const names = Array.from({ length: EXTERNAL_SECRETS }, (_, i) => `es-${i}`);
     await Promise.all(
       names.map((name) =>
-        ops.create({
-          apiVersion: EXTERNAL,
-          kind: 'ExternalSecret',
-          metadata: { name, namespace: ns },
-          spec: {
+        ops.create(
+          externalSecret(ns, name, {
             refreshInterval: '1h',
             secretStoreRef: { name: 'fake' },
             target: { name },
             data: [{ secretKey: 'value', remoteRef: { key: 'k' } }],
-          },
-        }),
+          }),
+        ),
       ),
     );
     // Stop while the sync is under way: some targets written, most not yet.
@@ -101,8 +65,8 @@ describe('graceful shutdown', () => {
     const resumed: Obj = await waitReady(ops, VAULT, 'VaultDynamicSecret', ns, 'creds');
     assert.equal(resumed.status.secretLease.id, leaseId, 'the next leader keeps the lease');
     assert.deepEqual(await ops.pgRoles(db.role), roles);
-  });
-});
+  },
+);
 
 /** How many of the ExternalSecrets are Ready. */
 async function ready(ops: Ops, namespace: string, names: string[]): Promise<number> {

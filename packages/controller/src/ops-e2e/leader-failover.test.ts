@@ -1,67 +1,31 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import {
-  EXTERNAL,
-  FAST_LEADER_ARGS,
-  leasePolicy,
-  type Obj,
-  type Ops,
-  startOps,
-  VAULT,
-  waitFor,
-  waitReady,
-} from './ops-harness.ts';
+import { EXTERNAL, externalSecret, type Obj, secretStore } from '../testing/external-resources.ts';
+import { dynamicSecret, FAST_LEADER_ARGS, type Ops, VAULT, waitFor, waitReady } from './ops-harness.ts';
+import { opsTest } from './ops-test.ts';
 
 // FAST_LEADER_ARGS: lease 4 s, retry 0.5 s (+20 % jitter). A standby takes a crashed leader's
 // Lease once it has seen the record unchanged for the lease duration.
 const TAKEOVER_BOUND_MS = 4_000 + 600 + 3_000; // lease + one retry with jitter + process/scheduling slack
 
-describe('leader failover', () => {
-  let ops: Ops;
-
-  before(async () => {
-    ops = await startOps('failover');
-  });
-  after(async () => {
-    await ops?.stop();
-  });
-
-  test('a killed leader is replaced by the standby, which re-issues, rewrites and restarts nothing', async () => {
+opsTest(
+  { suite: 'leader failover', file: 'failover' },
+  'a killed leader is replaced by the standby, which re-issues, rewrites and restarts nothing',
+  async (ops) => {
     // The lease must outlive the takeover (lease duration + process start), or re-issuing is right.
-    const db = await ops.databaseMount({ defaultTtl: '20s', maxTtl: '10m' });
-    const tenant = await ops.tenant(leasePolicy(db.mount, db.role));
-    const ns = tenant.namespace;
+    const { db, namespace: ns } = await ops.databaseTenant({ defaultTtl: '20s', maxTtl: '10m' });
     await ops.deployment(ns, 'api');
-    await ops.create({
-      apiVersion: VAULT,
-      kind: 'VaultDynamicSecret',
-      metadata: { name: 'creds', namespace: ns },
-      spec: {
-        mount: db.mount,
-        path: `creds/${db.role}`,
-        renewalPercent: 40,
-        revoke: true,
-        destination: { name: 'db-creds', create: true },
-        rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }],
-      },
-    });
-    await ops.create({
-      apiVersion: EXTERNAL,
-      kind: 'SecretStore',
-      metadata: { name: 'fake', namespace: ns },
-      spec: { provider: { fake: { data: [{ key: 'k', value: 'failover-v1' }] } } },
-    });
-    await ops.create({
-      apiVersion: EXTERNAL,
-      kind: 'ExternalSecret',
-      metadata: { name: 'app', namespace: ns },
-      spec: {
+    await ops.create(
+      dynamicSecret(ns, db, { renewalPercent: 40, rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }] }),
+    );
+    await ops.create(secretStore(ns, 'fake', { fake: { data: [{ key: 'k', value: 'failover-v1' }] } }));
+    await ops.create(
+      externalSecret(ns, 'app', {
         refreshInterval: '1s',
         secretStoreRef: { name: 'fake' },
         target: { name: 'app' },
         data: [{ secretKey: 'value', remoteRef: { key: 'k' } }],
-      },
-    });
+      }),
+    );
 
     const a = ops.lockstep('lockstep-a', FAST_LEADER_ARGS);
     await a.ready();
@@ -112,16 +76,7 @@ describe('leader failover', () => {
     assert.deepEqual(secretWrites(ops, ns), writesBefore, 'no Secret was written again after the failover');
 
     // One remote change after the failover: one write.
-    const store = (await ops.get(EXTERNAL, 'SecretStore', ns, 'fake')) as Obj;
-    store.spec.provider.fake.data = [{ key: 'k', value: 'failover-v2' }];
-    await ops.custom.replaceNamespacedCustomObject({
-      group: 'external.lockstep.dev',
-      version: 'v1',
-      namespace: ns,
-      plural: 'secretstores',
-      name: 'fake',
-      body: store,
-    });
+    await ops.replaceFakeData(ns, 'fake', [{ key: 'k', value: 'failover-v2' }]);
     await waitFor('the change synced', async () => (await ops.secret(ns, 'app'))?.value === 'failover-v2');
     const syncedAt = Math.floor(Date.now() / 1000);
     await waitFor('a refresh after the change was written', async () => {
@@ -134,8 +89,8 @@ describe('leader failover', () => {
       'the change was written exactly once',
     );
     assert.equal(b.exit(), undefined, 'the new leader keeps running');
-  });
-});
+  },
+);
 
 /** Writes (create, update, patch) to each Secret in `namespace` by the controller's identity; creates carry no name. */
 function secretWrites(ops: Ops, namespace: string): Map<string, number> {

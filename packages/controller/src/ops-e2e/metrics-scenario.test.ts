@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { counterValue } from '../testing/controller-under-test.ts';
-import {
-  EXTERNAL,
-  FAST_LEADER_ARGS,
-  leasePolicy,
-  type Obj,
-  type Ops,
-  startOps,
-  VAULT,
-  waitFor,
-  waitReady,
-} from './ops-harness.ts';
+import { counterValue } from '../testing/counter-value.ts';
+import { EXTERNAL, externalSecret, secretStore } from '../testing/external-resources.ts';
+import { dynamicSecret, FAST_LEADER_ARGS, VAULT, waitFor, waitReady } from './ops-harness.ts';
+import { opsTest } from './ops-test.ts';
 
 const KINDS = [
   'ExternalSecret',
@@ -27,71 +18,39 @@ const KINDS = [
   'VaultDynamicSecret',
 ];
 
-describe('/metrics after a known scenario', () => {
-  let ops: Ops;
-
-  before(async () => {
-    ops = await startOps('metrics');
-  });
-  after(async () => {
-    await ops?.stop();
-  });
-
-  test('reports reconciles, provider calls, queues, Secret writes, leases, token renewals and restarts, and no value', async () => {
-    // Leases renewed every ~2 s and capped by max_ttl: renewals, a re-issue and a rollout.
-    const db = await ops.databaseMount({ defaultTtl: '4s', maxTtl: '12s' });
-    // A short login token TTL: the engine renews its token during the scenario.
-    const tenant = await ops.tenant(leasePolicy(db.mount, db.role), { tokenTtl: '6s' });
-    const ns = tenant.namespace;
+opsTest(
+  { suite: '/metrics after a known scenario', file: 'metrics' },
+  'reports reconciles, provider calls, queues, Secret writes, leases, token renewals and restarts, and no value',
+  async (ops) => {
+    // Leases renewed every ~2 s and capped by max_ttl: renewals, a re-issue and a rollout; a
+    // short login token TTL: the engine renews its token during the scenario.
+    const { db, namespace: ns } = await ops.databaseTenant({ defaultTtl: '4s', maxTtl: '12s' }, { tokenTtl: '6s' });
     await ops.deployment(ns, 'api');
-    const fakeValues = ['metrics-alpha-1', 'metrics-bravo-1', 'metrics-alpha-2'];
-    await ops.create({
-      apiVersion: EXTERNAL,
-      kind: 'SecretStore',
-      metadata: { name: 'fake', namespace: ns },
-      spec: {
-        provider: {
-          fake: {
-            data: [
-              { key: 'alpha', value: fakeValues[0] },
-              { key: 'bravo', value: fakeValues[1] },
-            ],
-          },
-        },
-      },
-    });
+    const fakeValues = ['metrics-alpha-1', 'metrics-bravo-1', 'metrics-alpha-2'] as const;
+    const fakeData = (alpha: string) => [
+      { key: 'alpha', value: alpha },
+      { key: 'bravo', value: fakeValues[1] },
+    ];
+    await ops.create(secretStore(ns, 'fake', { fake: { data: fakeData(fakeValues[0]) } }));
     // Three ExternalSecrets sharing two keys.
     for (const [name, key] of [
       ['one', 'alpha'],
       ['two', 'alpha'],
       ['three', 'bravo'],
     ] as const) {
-      await ops.create({
-        apiVersion: EXTERNAL,
-        kind: 'ExternalSecret',
-        metadata: { name, namespace: ns },
-        spec: {
+      await ops.create(
+        externalSecret(ns, name, {
           // Periodic refresh picks up the remote change; unchanged refreshes write nothing.
           refreshInterval: '1s',
           secretStoreRef: { name: 'fake' },
           target: { name },
           data: [{ secretKey: 'value', remoteRef: { key } }],
-        },
-      });
+        }),
+      );
     }
-    await ops.create({
-      apiVersion: VAULT,
-      kind: 'VaultDynamicSecret',
-      metadata: { name: 'creds', namespace: ns },
-      spec: {
-        mount: db.mount,
-        path: `creds/${db.role}`,
-        renewalPercent: 50,
-        revoke: true,
-        destination: { name: 'db-creds', create: true },
-        rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }],
-      },
-    });
+    await ops.create(
+      dynamicSecret(ns, db, { renewalPercent: 50, rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }] }),
+    );
 
     const lockstep = ops.lockstep('lockstep-0', FAST_LEADER_ARGS);
     await lockstep.ready();
@@ -101,16 +60,7 @@ describe('/metrics after a known scenario', () => {
     const firstCreds = (await ops.secret(ns, 'db-creds')) ?? {};
 
     // One update of a remote value: the two ExternalSecrets reading `alpha` rewrite their Secret.
-    const store = (await ops.get(EXTERNAL, 'SecretStore', ns, 'fake')) as Obj;
-    store.spec.provider.fake.data[0].value = fakeValues[2];
-    await ops.custom.replaceNamespacedCustomObject({
-      group: 'external.lockstep.dev',
-      version: 'v1',
-      namespace: ns,
-      plural: 'secretstores',
-      name: 'fake',
-      body: store,
-    });
+    await ops.replaceFakeData(ns, 'fake', fakeData(fakeValues[2]));
     for (const name of ['one', 'two'])
       await waitFor(`${name} updated`, async () => (await ops.secret(ns, name))?.value === fakeValues[2]);
     await waitFor('a rollout restart after max_ttl capped the lease', () => ops.restartedAt(ns, 'api'));
@@ -195,5 +145,5 @@ describe('/metrics after a known scenario', () => {
         assert.ok(!t.includes(v), 'a secret value appears in /metrics');
         assert.ok(!t.includes(Buffer.from(v).toString('base64')), 'a base64 secret value appears in /metrics');
       }
-  });
-});
+  },
+);

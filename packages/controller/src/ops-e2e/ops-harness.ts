@@ -9,13 +9,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ApiException,
   AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
-  type KubernetesObject,
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
 import {
@@ -35,9 +33,13 @@ import {
 import { parse, stringify } from 'yaml';
 import { RELEASE_NAMESPACE, REPO_ROOT } from '../chart/helm-chart.ts';
 import { LEADER_LEASE_NAME } from '../leader/leader-elector.ts';
-import { type LockstepProcess, startLockstep } from './lockstep-process.ts';
+import { EXTERNAL, type Obj } from '../testing/external-resources.ts';
+import { type KubeObjects, kubeObjects, unlessNotFound } from '../testing/kube-objects.ts';
+import { kubernetesAuthMount } from '../testing/openbao-kubernetes-auth.ts';
+import { waitForReadyCondition } from '../testing/ready-condition.ts';
+import { waitFor as waitForWithin } from '../testing/wait-for.ts';
+import { type ControllerPod, startControllerPod } from './controller-pod.ts';
 
-export const EXTERNAL = 'external.lockstep.dev/v1';
 export const VAULT = 'vault.lockstep.dev/v1beta1';
 /** The chart's release namespace, so the chart's namespaced leader Role applies to what the test sees. */
 export const CONTROLLER_NAMESPACE = RELEASE_NAMESPACE;
@@ -59,16 +61,18 @@ export function leaderArgs(leaseMs: number, renewDeadlineMs: number, retryMs: nu
 /** Short leader-election timings for tests (lease 4 s, renew deadline 3 s, retry 500 ms). */
 export const FAST_LEADER_ARGS = leaderArgs(4_000, 3_000, 500);
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read the fields they assert on
-export type Obj = KubernetesObject & { spec?: any; status?: any; data?: any };
-
 export interface Tenant {
   namespace: string;
   /** The kubernetes-auth role bound to service account `app` in `namespace`. */
   role: string;
 }
 
-export interface Ops {
+export interface FakeEntry {
+  key: string;
+  value: string;
+}
+
+export interface Ops extends KubeObjects {
   server: ApiServer;
   kc: KubeConfig;
   core: CoreV1Api;
@@ -83,14 +87,18 @@ export interface Ops {
   tenant(policyHcl: string, opts?: { tokenTtl?: string }): Promise<Tenant>;
   /** A database secrets mount whose dynamic role (8 characters) issues PostgreSQL roles; answers mount and role. */
   databaseMount(ttl: { defaultTtl: string; maxTtl: string }): Promise<{ mount: string; role: string }>;
+  /** A database mount and a tenant whose policy reads its credentials and renews and revokes their leases. */
+  databaseTenant(
+    ttl: { defaultTtl: string; maxTtl: string },
+    opts?: { tokenTtl?: string },
+  ): Promise<{ db: { mount: string; role: string }; namespace: string }>;
   /** A PKI mount with role `web` for *.example.com. */
   pkiMount(): Promise<{ mount: string; role: string }>;
   /** A KV v2 mount. */
   kvMount(): Promise<string>;
   create(obj: Obj): Promise<Obj>;
-  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<Obj | undefined>;
-  remove(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void>;
-  secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** Replaces what the fake SecretStore `name` serves, as a user editing it would. */
+  replaceFakeData(namespace: string, name: string, data: FakeEntry[]): Promise<void>;
   deployment(namespace: string, name: string): Promise<void>;
   restartedAt(namespace: string, name: string): Promise<string | undefined>;
   /** The leader Lease's spec, or undefined when it does not exist. */
@@ -100,7 +108,7 @@ export interface Ops {
   /** PostgreSQL roles the dynamic role issued. */
   pgRoles(role: string): Promise<string[]>;
   /** Starts a controller process with this file's kubeconfig; stopped by `stop()`. */
-  lockstep(podName: string, args?: string[]): LockstepProcess;
+  lockstep(podName: string, args?: string[]): ControllerPod;
   stop(): Promise<void>;
 }
 
@@ -128,17 +136,7 @@ export async function startOps(file: string): Promise<Ops> {
   const baoAddr = env.BAO_ADDR as string;
   const authMount = unique(`k8s-${file}`);
   const mounts: string[] = [];
-  await bao.write(`sys/auth/${authMount}`, { type: 'kubernetes' });
-  await ensureServiceAccount(kc, CONTROLLER_NAMESPACE, 'token-reviewer');
-  await bao.write(`auth/${authMount}/config`, {
-    kubernetes_host: server.url,
-    kubernetes_ca_cert: server.caPem,
-    token_reviewer_jwt: await serviceAccountToken(kc, CONTROLLER_NAMESPACE, 'token-reviewer', {
-      expirationSeconds: 24 * 3600,
-    }),
-    disable_local_ca_jwt: true,
-    disable_iss_validation: true,
-  });
+  await kubernetesAuthMount(bao, server, kc, CONTROLLER_NAMESPACE, authMount);
 
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
@@ -153,7 +151,7 @@ export async function startOps(file: string): Promise<Ops> {
     spec: { address: baoAddr },
   } as Obj);
 
-  const processes: LockstepProcess[] = [];
+  const processes: ControllerPod[] = [];
   const ops: Ops = {
     server,
     kc,
@@ -165,6 +163,7 @@ export async function startOps(file: string): Promise<Ops> {
     authMount,
     dir,
     unique,
+    ...kubeObjects(objects, core),
     async tenant(policyHcl, opts = {}) {
       const namespace = unique(`${file}-t`);
       await ensureServiceAccount(kc, namespace, 'app');
@@ -200,6 +199,11 @@ export async function startOps(file: string): Promise<Ops> {
       });
       return { mount, role };
     },
+    async databaseTenant(ttl, opts) {
+      const db = await ops.databaseMount(ttl);
+      const { namespace } = await ops.tenant(leasePolicy(db.mount, db.role), opts);
+      return { db, namespace };
+    },
     async pkiMount() {
       const mount = unique('pki');
       mounts.push(mount);
@@ -215,31 +219,17 @@ export async function startOps(file: string): Promise<Ops> {
     async create(obj) {
       return (await objects.create(obj)) as Obj;
     },
-    async get(apiVersion, kind, namespace, name) {
-      try {
-        return (await objects.read({ apiVersion, kind, metadata: { name, namespace } } as never)) as Obj;
-      } catch (err) {
-        if (err instanceof ApiException && err.code === 404) return undefined;
-        throw err;
-      }
-    },
-    async remove(apiVersion, kind, namespace, name) {
-      try {
-        await objects.delete({ apiVersion, kind, metadata: { name, namespace } } as never);
-      } catch (err) {
-        if (!(err instanceof ApiException && err.code === 404)) throw err;
-      }
-    },
-    async secret(namespace, name) {
-      try {
-        const s = await core.readNamespacedSecret({ namespace, name });
-        return Object.fromEntries(
-          Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
-        );
-      } catch (err) {
-        if (err instanceof ApiException && err.code === 404) return undefined;
-        throw err;
-      }
+    async replaceFakeData(namespace, name, data) {
+      const store = (await ops.get(EXTERNAL, 'SecretStore', namespace, name)) as Obj;
+      store.spec.provider.fake.data = data;
+      await custom.replaceNamespacedCustomObject({
+        group: 'external.lockstep.dev',
+        version: 'v1',
+        namespace,
+        plural: 'secretstores',
+        name,
+        body: store,
+      });
     },
     async deployment(namespace, name) {
       await apps.createNamespacedDeployment({
@@ -259,13 +249,10 @@ export async function startOps(file: string): Promise<Ops> {
       return d.spec?.template?.metadata?.annotations?.['lockstep.dev/restartedAt'];
     },
     async lease() {
-      try {
-        const l = await coordination.readNamespacedLease({ namespace: CONTROLLER_NAMESPACE, name: LEADER_LEASE_NAME });
-        return l.spec ?? {};
-      } catch (err) {
-        if (err instanceof ApiException && err.code === 404) return undefined;
-        throw err;
-      }
+      const l = await unlessNotFound(() =>
+        coordination.readNamespacedLease({ namespace: CONTROLLER_NAMESPACE, name: LEADER_LEASE_NAME }),
+      );
+      return l && (l.spec ?? {});
     },
     controllerRequests: () => server.requests().filter((r) => r.user === CONTROLLER_USER),
     async pgRoles(role) {
@@ -281,7 +268,7 @@ export async function startOps(file: string): Promise<Ops> {
       }
     },
     lockstep(podName, args = []) {
-      const p = startLockstep({
+      const p = startControllerPod({
         kubeconfigPath,
         controllerNamespace: CONTROLLER_NAMESPACE,
         podName,
@@ -302,22 +289,9 @@ export async function startOps(file: string): Promise<Ops> {
   return ops;
 }
 
-/** Polls until `fn` answers something truthy; fails with `what` and the last answer after `timeoutMs`. */
-export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await fn();
-    if (last) return last as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-export function readyOf(obj: Obj | undefined): { status?: string; reason?: string; message?: string } | undefined {
-  return (obj?.status?.conditions as Array<{ type: string; status?: string }> | undefined)?.find(
-    (c) => c.type === 'Ready',
-  );
+/** waitFor with a 30 s default: these scenarios load one machine with several processes. */
+export function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  return waitForWithin(what, fn, timeoutMs);
 }
 
 /** Waits until the object is Ready=True; answers it. */
@@ -329,19 +303,29 @@ export async function waitReady(
   name: string,
   timeoutMs = 30_000,
 ): Promise<Obj> {
-  let last: Obj | undefined;
-  try {
-    return await waitFor(
-      `${kind} ${namespace ?? ''}/${name} Ready`,
-      async () => {
-        last = await ops.get(apiVersion, kind, namespace, name);
-        return readyOf(last)?.status === 'True' ? last : undefined;
-      },
-      timeoutMs,
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; status: ${JSON.stringify(last?.status)}`);
-  }
+  const { obj } = await waitForReadyCondition(
+    `${kind} ${namespace ?? ''}/${name} Ready`,
+    () => ops.get(apiVersion, kind, namespace, name),
+    (c) => c.status === 'True',
+    timeoutMs,
+  );
+  return obj;
+}
+
+/** VaultDynamicSecret `creds`: leased credentials of `db` in Secret `db-creds`, revoked when it is deleted. */
+export function dynamicSecret(namespace: string, db: { mount: string; role: string }, spec: object = {}): Obj {
+  return {
+    apiVersion: VAULT,
+    kind: 'VaultDynamicSecret',
+    metadata: { name: 'creds', namespace },
+    spec: {
+      mount: db.mount,
+      path: `creds/${db.role}`,
+      revoke: true,
+      destination: { name: 'db-creds', create: true },
+      ...spec,
+    },
+  };
 }
 
 /** Policy lines a tenant needs for leased database credentials. */

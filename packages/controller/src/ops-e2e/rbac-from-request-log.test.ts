@@ -1,22 +1,25 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
 import { type Manifest, renderChart } from '../chart/helm-chart.ts';
+import {
+  clusterSecretStore,
+  EXTERNAL,
+  externalSecret,
+  GENERATORS,
+  secretStore,
+} from '../testing/external-resources.ts';
 import {
   CONTROLLER_NAMESPACE,
   CONTROLLER_USER,
-  EXTERNAL,
+  dynamicSecret,
   FAST_LEADER_ARGS,
   leasePolicy,
-  type Obj,
   type Ops,
-  startOps,
   VAULT,
   waitFor,
   waitReady,
 } from './ops-harness.ts';
+import { opsTest } from './ops-test.ts';
 import { grantedPermissions, permissionKey, requestResource, roleGrants } from './rbac-rules.ts';
-
-const GENERATORS = 'generators.lockstep.dev/v1alpha1';
 
 // Permissions the chart grants that this scenario does not use, each with why it stays.
 // Anything granted, unused and not listed here fails the test: remove it from the chart.
@@ -45,17 +48,10 @@ const NOT_EXERCISED: Record<string, string> = {
   'vault.lockstep.dev/vaultpkisecrets/finalizers:update': 'OwnerReferencesPermissionEnforcement (not in the sandbox)',
 };
 
-describe('the Helm chart grants exactly what the controller uses', () => {
-  let ops: Ops;
-
-  before(async () => {
-    ops = await startOps('rbac');
-  });
-  after(async () => {
-    await ops?.stop();
-  });
-
-  test('every request the controller made is granted, and every grant was used or is explained', async () => {
+opsTest(
+  { suite: 'the Helm chart grants exactly what the controller uses', file: 'rbac' },
+  'every request the controller made is granted, and every grant was used or is explained',
+  async (ops) => {
     const kv = await ops.kvMount();
     const db = await ops.databaseMount({ defaultTtl: '4s', maxTtl: '8s' });
     const pki = await ops.pkiMount();
@@ -79,78 +75,51 @@ describe('the Helm chart grants exactly what the controller uses', () => {
     // Generic pipeline: a fake store, a vault KV store (kubernetes auth), generators, and a
     // ClusterExternalSecret over a ClusterSecretStore.
     const fakeData = [{ key: 'fake-key', value: 'fake-value-1' }];
-    const created: Obj[] = [
-      {
-        apiVersion: EXTERNAL,
-        kind: 'SecretStore',
-        metadata: { name: 'fake', namespace: ns },
-        spec: { provider: { fake: { data: fakeData } } },
-      },
-      {
-        apiVersion: EXTERNAL,
-        kind: 'ExternalSecret',
-        metadata: { name: 'from-fake', namespace: ns },
-        spec: {
-          refreshInterval: '1s',
-          secretStoreRef: { name: 'fake', kind: 'SecretStore' },
-          target: { name: 'from-fake', deletionPolicy: 'Delete' },
-          data: [{ secretKey: 'value', remoteRef: { key: 'fake-key' } }],
-        },
-      },
-      {
-        apiVersion: EXTERNAL,
-        kind: 'SecretStore',
-        metadata: { name: 'vault', namespace: ns },
-        spec: {
-          provider: {
-            vault: {
-              server: ops.baoAddr,
-              path: kv,
-              version: 'v2',
-              auth: { kubernetes: { mountPath: ops.authMount, role: tenant.role, serviceAccountRef: { name: 'app' } } },
-            },
-          },
-        },
-      },
-      {
-        apiVersion: EXTERNAL,
-        kind: 'ExternalSecret',
-        metadata: { name: 'from-vault', namespace: ns },
-        spec: {
-          refreshInterval: '1h',
-          secretStoreRef: { name: 'vault' },
-          target: { name: 'from-vault' },
-          data: [{ secretKey: 'password', remoteRef: { key: 'app/config', property: 'password' } }],
-        },
-      },
-      { apiVersion: GENERATORS, kind: 'Password', metadata: { name: 'pw', namespace: ns }, spec: { length: 16 } },
-      { apiVersion: GENERATORS, kind: 'Fake', metadata: { name: 'fk', namespace: ns }, spec: { data: { foo: 'bar' } } },
-      ...['Password:pw', 'Fake:fk'].map((ref): Obj => {
-        const [kind, name] = ref.split(':') as [string, string];
-        return {
-          apiVersion: EXTERNAL,
-          kind: 'ExternalSecret',
-          metadata: { name: `gen-${name}`, namespace: ns },
-          spec: {
-            refreshInterval: '1h',
-            // templateFrom a ConfigMap (configmaps get) on top of the generated data.
-            target: {
-              name: `gen-${name}`,
-              template: {
-                mergePolicy: 'Merge',
-                templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'note' }] } }],
-              },
-            },
-            dataFrom: [{ sourceRef: { generatorRef: { apiVersion: GENERATORS, kind, name } } }],
-          },
-        };
+    const created = [
+      secretStore(ns, 'fake', { fake: { data: fakeData } }),
+      externalSecret(ns, 'from-fake', {
+        refreshInterval: '1s',
+        secretStoreRef: { name: 'fake', kind: 'SecretStore' },
+        target: { name: 'from-fake', deletionPolicy: 'Delete' },
+        data: [{ secretKey: 'value', remoteRef: { key: 'fake-key' } }],
       }),
+      secretStore(ns, 'vault', {
+        vault: {
+          server: ops.baoAddr,
+          path: kv,
+          version: 'v2',
+          auth: { kubernetes: { mountPath: ops.authMount, role: tenant.role, serviceAccountRef: { name: 'app' } } },
+        },
+      }),
+      externalSecret(ns, 'from-vault', {
+        refreshInterval: '1h',
+        secretStoreRef: { name: 'vault' },
+        target: { name: 'from-vault' },
+        data: [{ secretKey: 'password', remoteRef: { key: 'app/config', property: 'password' } }],
+      }),
+      { apiVersion: GENERATORS, kind: 'Password', metadata: { name: 'pw', namespace: ns }, spec: { length: 16 } },
       {
-        apiVersion: EXTERNAL,
-        kind: 'ClusterSecretStore',
-        metadata: { name: ops.unique('css') },
-        spec: { provider: { fake: { data: fakeData } } },
+        apiVersion: GENERATORS,
+        kind: 'Fake',
+        metadata: { name: 'fk', namespace: ns },
+        spec: { data: { foo: 'bar' } },
       },
+      ...['Password:pw', 'Fake:fk'].map((ref) => {
+        const [kind, name] = ref.split(':') as [string, string];
+        return externalSecret(ns, `gen-${name}`, {
+          refreshInterval: '1h',
+          // templateFrom a ConfigMap (configmaps get) on top of the generated data.
+          target: {
+            name: `gen-${name}`,
+            template: {
+              mergePolicy: 'Merge',
+              templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'note' }] } }],
+            },
+          },
+          dataFrom: [{ sourceRef: { generatorRef: { apiVersion: GENERATORS, kind, name } } }],
+        });
+      }),
+      clusterSecretStore(ops.unique('css'), { fake: { data: fakeData } }),
     ];
     await ops.core.createNamespacedConfigMap({
       namespace: ns,
@@ -202,14 +171,8 @@ describe('the Helm chart grants exactly what the controller uses', () => {
       [
         'VaultDynamicSecret',
         'creds',
-        {
-          mount: db.mount,
-          path: `creds/${db.role}`,
-          renewalPercent: 50,
-          revoke: true,
-          destination: { name: 'db-creds', create: true },
-          rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }],
-        },
+        dynamicSecret(ns, db, { renewalPercent: 50, rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }] })
+          .spec,
       ],
       [
         'VaultPKISecret',
@@ -249,7 +212,8 @@ describe('the Helm chart grants exactly what the controller uses', () => {
     await waitFor('the Deployment restarted after a re-issue', () => ops.restartedAt(ns, 'api'));
 
     // The ClusterExternalSecret's spec changes: it replaces the ExternalSecret it provisioned.
-    const ces = (await ops.get(EXTERNAL, 'ClusterExternalSecret', undefined, selector)) as Obj;
+    const ces = await ops.get(EXTERNAL, 'ClusterExternalSecret', undefined, selector);
+    assert.ok(ces, 'the ClusterExternalSecret exists');
     ces.spec.externalSecretSpec.refreshInterval = '2h';
     await ops.custom.replaceClusterCustomObject({
       group: 'external.lockstep.dev',
@@ -271,16 +235,7 @@ describe('the Helm chart grants exactly what the controller uses', () => {
       'the ExternalSecret of the ClusterExternalSecret deleted',
       async () => !(await ops.get(EXTERNAL, 'ExternalSecret', ns, 'from-ces')),
     );
-    const store = (await ops.get(EXTERNAL, 'SecretStore', ns, 'fake')) as Obj;
-    store.spec.provider.fake.data = [{ key: 'other', value: 'x' }];
-    await ops.custom.replaceNamespacedCustomObject({
-      group: 'external.lockstep.dev',
-      version: 'v1',
-      namespace: ns,
-      plural: 'secretstores',
-      name: 'fake',
-      body: store,
-    });
+    await ops.replaceFakeData(ns, 'fake', [{ key: 'other', value: 'x' }]);
     await waitFor('the target Secret deleted with its remote key', async () => !(await ops.secret(ns, 'from-fake')));
     await ops.remove(VAULT, 'VaultDynamicSecret', ns, 'creds');
     await ops.remove(VAULT, 'VaultPKISecret', ns, 'cert');
@@ -327,8 +282,8 @@ describe('the Helm chart grants exactly what the controller uses', () => {
     assert.deepEqual([...new Set(unused)].sort(), [], 'permissions granted but never used and not explained');
     const stale = Object.keys(NOT_EXERCISED).filter((p) => used.has(p));
     assert.deepEqual(stale, [], 'allow-list entries the scenario did use: remove them from NOT_EXERCISED');
-  });
-});
+  },
+);
 
 function workload(name: string) {
   return {

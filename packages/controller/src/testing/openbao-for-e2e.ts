@@ -2,8 +2,9 @@
 // validates service-account tokens through THIS file's API server (TokenReview), so stores
 // with `auth.kubernetes` log in as the tenant's service account, as in a real cluster.
 
-import { ensureServiceAccount, type OpenBaoApi, openBaoFromEnv, serviceAccountToken } from '@lockstep/sandbox';
+import { type OpenBaoApi, openBaoFromEnv } from '@lockstep/sandbox';
 import type { E2e } from './e2e-harness.ts';
+import { kubernetesAuthMount } from './openbao-kubernetes-auth.ts';
 
 export interface OpenBaoForE2e {
   bao: OpenBaoApi;
@@ -32,17 +33,7 @@ export async function openBaoForE2e(e: E2e): Promise<OpenBaoForE2e> {
   const addr = process.env.BAO_ADDR as string;
   const authMount = e.unique('k8s');
   const mounts: string[] = [];
-  await bao.write(`sys/auth/${authMount}`, { type: 'kubernetes' });
-  await ensureServiceAccount(e.kc, e.controllerNamespace, 'token-reviewer');
-  await bao.write(`auth/${authMount}/config`, {
-    kubernetes_host: e.server.url,
-    kubernetes_ca_cert: e.server.caPem,
-    token_reviewer_jwt: await serviceAccountToken(e.kc, e.controllerNamespace, 'token-reviewer', {
-      expirationSeconds: 24 * 3600,
-    }),
-    disable_local_ca_jwt: true,
-    disable_iss_validation: true,
-  });
+  await kubernetesAuthMount(bao, e.server, e.kc, e.controllerNamespace, authMount);
   const policy = async (hcl: string) => {
     const name = e.unique('policy');
     await bao.write(`sys/policies/acl/${name}`, { policy: hcl });

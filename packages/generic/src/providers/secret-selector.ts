@@ -18,18 +18,6 @@ export function selectorNamespace(
   return ctx.namespace;
 }
 
-/**
- * The namespace that belongs in a client key: always the store's for a SecretStore; for a
- * ClusterSecretStore only when some reference leaves its namespace to the ExternalSecret.
- */
-export function credentialNamespace(
-  ctx: Pick<ProviderContext, 'store' | 'namespace'>,
-  refs: ({ namespace?: string } | undefined)[],
-): string | undefined {
-  if (ctx.store.kind === 'SecretStore') return ctx.namespace;
-  return refs.some((ref) => ref && !ref.namespace) ? ctx.namespace : undefined;
-}
-
 /** Reads the key a SecretKeySelector names, from the namespace the store may read. */
 export function readSelectedKey(
   ctx: Pick<ProviderContext, 'store' | 'namespace' | 'kube'>,

@@ -83,16 +83,6 @@ export class NamespaceController {
     this.timers.add(t);
   }
 
-  private contentOf(namespace: string): { rtKey: string; objects: KubeObject[] }[] {
-    const out: { rtKey: string; objects: KubeObject[] }[] = [];
-    for (const rt of this.ctx.registry.storageTypes()) {
-      if (!rt.namespaced) continue;
-      const objects = this.ctx.store.list(rt.storageKey, namespace);
-      if (objects.length > 0) out.push({ rtKey: rt.storageKey, objects });
-    }
-    return out;
-  }
-
   private cleanup(namespace: string): void {
     const ns = this.ctx.store.get(NAMESPACES, undefined, namespace);
     if (!ns?.metadata.deletionTimestamp) return;
@@ -109,7 +99,7 @@ export class NamespaceController {
 
   private finishIfEmpty(namespace: KubeObject): void {
     const name = namespace.metadata.name ?? '';
-    if (this.contentOf(name).length > 0) return;
+    if (this.ctx.store.countIn(name) > 0) return;
     const spec = namespace.spec as { finalizers?: string[] } | undefined;
     if (!spec?.finalizers?.length && namespace.metadata.finalizers?.length) return;
     const updated = clone(namespace);

@@ -23,6 +23,8 @@ export class Store {
   private floor = 0;
   private readonly buckets = new Map<string, Map<string, KubeObject>>();
   private readonly byUid = new Map<string, { storageKey: string; key: string }>();
+  /** Objects per namespace, so a terminating namespace knows it is empty without a scan. */
+  private readonly perNamespace = new Map<string, number>();
   private history: StoreEvent[] = [];
   private readonly historySize: number;
   private readonly listeners = new Set<StoreListener>();
@@ -88,6 +90,7 @@ export class Store {
     this.rv++;
     stored.metadata.resourceVersion = String(this.rv);
     bucket.set(key, stored);
+    if (!previous) this.count(stored.metadata.namespace, 1);
     if (stored.metadata.uid) this.byUid.set(stored.metadata.uid, { storageKey, key });
     this.emit({ type: previous ? 'MODIFIED' : 'ADDED', rv: this.rv, storageKey, object: stored, previous });
     return stored;
@@ -105,6 +108,7 @@ export class Store {
     const previous = bucket?.get(key);
     if (!bucket || !previous) return undefined;
     bucket.delete(key);
+    this.count(previous.metadata.namespace, -1);
     if (previous.metadata.uid) this.byUid.delete(previous.metadata.uid);
     this.rv++;
     const gone = clone(finalState ?? previous);
@@ -115,7 +119,20 @@ export class Store {
 
   /** Drops every object of a storage key without events (a CRD's instances after the CRD is gone). */
   dropBucket(storageKey: string): void {
+    for (const obj of this.buckets.get(storageKey)?.values() ?? []) this.count(obj.metadata.namespace, -1);
     this.buckets.delete(storageKey);
+  }
+
+  /** How many objects of any type live in `namespace`. */
+  countIn(namespace: string): number {
+    return this.perNamespace.get(namespace) ?? 0;
+  }
+
+  private count(namespace: string | undefined, delta: number): void {
+    if (!namespace) return;
+    const n = (this.perNamespace.get(namespace) ?? 0) + delta;
+    if (n > 0) this.perNamespace.set(namespace, n);
+    else this.perNamespace.delete(namespace);
   }
 
   private emit(event: StoreEvent): void {

@@ -3,17 +3,9 @@
 // without CEL. The service account is always taken from the namespace of the resource
 // being synced (TokenRequest), never from the VaultAuth's.
 
-import {
-  ConditionsSchema,
-  type CrdSource,
-  KubeObject,
-  StringEnum,
-  StringMap,
-  VAULT_CATEGORIES,
-  VAULT_GROUP,
-  VAULT_VERSION,
-} from '@lockstep/core';
+import { ConditionsSchema, KubeObject, StringEnum, StringMap } from '@lockstep/core';
 import { type Static, Type } from 'typebox';
+import { vaultCrd } from './vault-crd.ts';
 
 export const VAULT_AUTH_METHODS = ['kubernetes', 'jwt', 'appRole', 'token'] as const;
 
@@ -81,15 +73,7 @@ export const VaultAuthSchema = KubeObject(VaultAuthSpecSchema, VaultAuthStatusSc
 });
 export type VaultAuth = Static<typeof VaultAuthSchema>;
 
-export const vaultAuthCrd: CrdSource = {
-  group: VAULT_GROUP,
-  version: VAULT_VERSION,
-  kind: 'VaultAuth',
-  plural: 'vaultauths',
-  singular: 'vaultauth',
-  scope: 'Namespaced',
+export const vaultAuthCrd = vaultCrd('VaultAuth', VaultAuthSchema, {
   shortNames: ['va'],
-  categories: VAULT_CATEGORIES,
-  schema: VaultAuthSchema,
   printerColumns: [{ name: 'Method', type: 'string', jsonPath: '.spec.method' }],
-};
+});

@@ -1,16 +1,8 @@
 // VaultConnection (VSO secrets.hashicorp.com/v1beta1): how to reach one Vault server.
 
-import {
-  ConditionsSchema,
-  type CrdSource,
-  KubeObject,
-  StringMap,
-  VAULT_CATEGORIES,
-  VAULT_GROUP,
-  VAULT_VERSION,
-  VsoDuration,
-} from '@lockstep/core';
+import { ConditionsSchema, KubeObject, StringMap, VsoDuration } from '@lockstep/core';
 import { type Static, Type } from 'typebox';
+import { vaultCrd } from './vault-crd.ts';
 
 export const VaultConnectionSpecSchema = Type.Object({
   address: Type.String({ pattern: '^https?://', description: 'Vault address, e.g. http://127.0.0.1:8200.' }),
@@ -31,15 +23,7 @@ export const VaultConnectionSchema = KubeObject(VaultConnectionSpecSchema, Vault
 });
 export type VaultConnection = Static<typeof VaultConnectionSchema>;
 
-export const vaultConnectionCrd: CrdSource = {
-  group: VAULT_GROUP,
-  version: VAULT_VERSION,
-  kind: 'VaultConnection',
-  plural: 'vaultconnections',
-  singular: 'vaultconnection',
-  scope: 'Namespaced',
+export const vaultConnectionCrd = vaultCrd('VaultConnection', VaultConnectionSchema, {
   shortNames: ['vconn'],
-  categories: VAULT_CATEGORIES,
-  schema: VaultConnectionSchema,
   printerColumns: [{ name: 'Address', type: 'string', jsonPath: '.spec.address' }],
-};
+});

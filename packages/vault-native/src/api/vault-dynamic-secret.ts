@@ -3,22 +3,10 @@
 // adds `status.leaseExpiry`, `status.nextRotation` and the lease ledger
 // (`status.lockstep.ledger`) the engine resumes from after a restart.
 
-import {
-  ConditionsSchema,
-  type CrdSource,
-  FreeForm,
-  Int64,
-  KubeObject,
-  LockstepStatusSchema,
-  StringEnum,
-  Timestamp,
-  VAULT_CATEGORIES,
-  VAULT_GROUP,
-  VAULT_VERSION,
-  VsoDuration,
-} from '@lockstep/core';
+import { FreeForm, Int64, KubeObject, StringEnum, Timestamp, VsoDuration } from '@lockstep/core';
 import { type Static, Type } from 'typebox';
-import { commonSecretSpecFields } from './vault-secret-common.ts';
+import { vaultCrd } from './vault-crd.ts';
+import { commonSecretSpecFields, leasedStatusFields } from './vault-secret-common.ts';
 
 export const VaultDynamicSecretSpecSchema = Type.Object({
   ...commonSecretSpecFields,
@@ -60,9 +48,7 @@ export const VaultDynamicSecretStatusSchema = Type.Object({
   secretMAC: Type.Optional(Type.String()),
   lastRuntimePodUID: Type.Optional(Type.String()),
   leaseExpiry: Type.Optional(Timestamp({ description: 'Lockstep: when the current lease expires.' })),
-  nextRotation: Type.Optional(Timestamp({ description: 'Lockstep: when the next renewal or re-issue is due.' })),
-  conditions: Type.Optional(ConditionsSchema),
-  lockstep: Type.Optional(LockstepStatusSchema),
+  ...leasedStatusFields('Lockstep: when the next renewal or re-issue is due.'),
 });
 export type VaultDynamicSecretStatus = Static<typeof VaultDynamicSecretStatusSchema>;
 
@@ -71,18 +57,10 @@ export const VaultDynamicSecretSchema = KubeObject(VaultDynamicSecretSpecSchema,
 });
 export type VaultDynamicSecret = Static<typeof VaultDynamicSecretSchema>;
 
-export const vaultDynamicSecretCrd: CrdSource = {
-  group: VAULT_GROUP,
-  version: VAULT_VERSION,
-  kind: 'VaultDynamicSecret',
-  plural: 'vaultdynamicsecrets',
-  singular: 'vaultdynamicsecret',
-  scope: 'Namespaced',
+export const vaultDynamicSecretCrd = vaultCrd('VaultDynamicSecret', VaultDynamicSecretSchema, {
   shortNames: ['vds'],
-  categories: VAULT_CATEGORIES,
-  schema: VaultDynamicSecretSchema,
   printerColumns: [
     { name: 'Lease Expiry', type: 'date', jsonPath: '.status.leaseExpiry' },
     { name: 'Next Rotation', type: 'date', jsonPath: '.status.nextRotation', priority: 1 },
   ],
-};
+});

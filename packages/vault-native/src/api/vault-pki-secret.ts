@@ -3,21 +3,10 @@
 // `status.certificateExpiry` (RFC 3339 form of VSO's unix `expiration`, for the printer
 // column), `status.nextRotation` and the ledger of certificates awaiting revocation.
 
-import {
-  ConditionsSchema,
-  type CrdSource,
-  Int64,
-  KubeObject,
-  LockstepStatusSchema,
-  StringEnum,
-  Timestamp,
-  VAULT_CATEGORIES,
-  VAULT_GROUP,
-  VAULT_VERSION,
-  VsoDuration,
-} from '@lockstep/core';
+import { Int64, KubeObject, StringEnum, Timestamp, VsoDuration } from '@lockstep/core';
 import { type Static, Type } from 'typebox';
-import { commonSecretSpecFields } from './vault-secret-common.ts';
+import { vaultCrd } from './vault-crd.ts';
+import { commonSecretSpecFields, leasedStatusFields } from './vault-secret-common.ts';
 
 export const VaultPKISecretSpecSchema = Type.Object({
   ...commonSecretSpecFields,
@@ -48,9 +37,7 @@ export const VaultPKISecretStatusSchema = Type.Object({
   lastGeneration: Type.Optional(Int64()),
   secretMAC: Type.Optional(Type.String()),
   certificateExpiry: Type.Optional(Timestamp({ description: 'Lockstep: `expiration` as RFC 3339.' })),
-  nextRotation: Type.Optional(Timestamp({ description: 'Lockstep: when the certificate will be re-issued.' })),
-  conditions: Type.Optional(ConditionsSchema),
-  lockstep: Type.Optional(LockstepStatusSchema),
+  ...leasedStatusFields('Lockstep: when the certificate will be re-issued.'),
 });
 export type VaultPKISecretStatus = Static<typeof VaultPKISecretStatusSchema>;
 
@@ -59,19 +46,11 @@ export const VaultPKISecretSchema = KubeObject(VaultPKISecretSpecSchema, VaultPK
 });
 export type VaultPKISecret = Static<typeof VaultPKISecretSchema>;
 
-export const vaultPKISecretCrd: CrdSource = {
-  group: VAULT_GROUP,
-  version: VAULT_VERSION,
-  kind: 'VaultPKISecret',
-  plural: 'vaultpkisecrets',
-  singular: 'vaultpkisecret',
-  scope: 'Namespaced',
+export const vaultPKISecretCrd = vaultCrd('VaultPKISecret', VaultPKISecretSchema, {
   shortNames: ['vpki'],
-  categories: VAULT_CATEGORIES,
-  schema: VaultPKISecretSchema,
   printerColumns: [
     { name: 'Expires', type: 'date', jsonPath: '.status.certificateExpiry' },
     { name: 'Serial', type: 'string', jsonPath: '.status.serialNumber', priority: 1 },
     { name: 'Next Rotation', type: 'date', jsonPath: '.status.nextRotation', priority: 1 },
   ],
-};
+});

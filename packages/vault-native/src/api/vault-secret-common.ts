@@ -1,6 +1,12 @@
-// Spec fields every VSO secret kind shares.
+// Spec fields every VSO secret kind shares, and the status fields the leased kinds share.
 
-import { DestinationSchema, RolloutRestartTargetsSchema } from '@lockstep/core';
+import {
+  ConditionsSchema,
+  DestinationSchema,
+  LockstepStatusSchema,
+  RolloutRestartTargetsSchema,
+  Timestamp,
+} from '@lockstep/core';
 import { Type } from 'typebox';
 
 export const commonSecretSpecFields = {
@@ -12,3 +18,15 @@ export const commonSecretSpecFields = {
   destination: DestinationSchema,
   rolloutRestartTargets: Type.Optional(RolloutRestartTargetsSchema),
 };
+
+/**
+ * The status a leased kind (VaultDynamicSecret, VaultPKISecret) ends with: the rotation
+ * Lockstep plans next, Ready, and the ledger the lease engine resumes from after a restart.
+ */
+export function leasedStatusFields(nextRotation: string) {
+  return {
+    nextRotation: Type.Optional(Timestamp({ description: nextRotation })),
+    conditions: Type.Optional(ConditionsSchema),
+    lockstep: Type.Optional(LockstepStatusSchema),
+  };
+}

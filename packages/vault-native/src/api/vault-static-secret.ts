@@ -1,18 +1,9 @@
 // VaultStaticSecret (VSO v1beta1): a KV v1/v2 secret synced to a Kubernetes Secret.
 // `type` is required (no default), `hmacSecretData` defaults to true as in VSO.
 
-import {
-  ConditionsSchema,
-  type CrdSource,
-  Int64,
-  KubeObject,
-  StringEnum,
-  VAULT_CATEGORIES,
-  VAULT_GROUP,
-  VAULT_VERSION,
-  VsoDuration,
-} from '@lockstep/core';
+import { ConditionsSchema, Int64, KubeObject, StringEnum, VsoDuration } from '@lockstep/core';
 import { type Static, Type } from 'typebox';
+import { vaultCrd } from './vault-crd.ts';
 import { commonSecretSpecFields } from './vault-secret-common.ts';
 
 export const VaultStaticSecretSpecSchema = Type.Object({
@@ -36,18 +27,10 @@ export const VaultStaticSecretSchema = KubeObject(VaultStaticSecretSpecSchema, V
 });
 export type VaultStaticSecret = Static<typeof VaultStaticSecretSchema>;
 
-export const vaultStaticSecretCrd: CrdSource = {
-  group: VAULT_GROUP,
-  version: VAULT_VERSION,
-  kind: 'VaultStaticSecret',
-  plural: 'vaultstaticsecrets',
-  singular: 'vaultstaticsecret',
-  scope: 'Namespaced',
+export const vaultStaticSecretCrd = vaultCrd('VaultStaticSecret', VaultStaticSecretSchema, {
   shortNames: ['vss'],
-  categories: VAULT_CATEGORIES,
-  schema: VaultStaticSecretSchema,
   printerColumns: [
     { name: 'Type', type: 'string', jsonPath: '.spec.type' },
     { name: 'Path', type: 'string', jsonPath: '.spec.path', priority: 1 },
   ],
-};
+});

@@ -1,58 +1,46 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ensureServiceAccount } from '@lockstep/sandbox';
-import {
-  apply,
-  createTenant,
-  getObject,
-  type Harness,
-  readyOf,
-  secretData,
-  startHarness,
-  type Tenant,
-  unique,
-  waitFor,
-} from './harness.ts';
+import { type Harness, readyOf, startHarness, type Tenant, waitFor } from './harness.ts';
 
 // Every bad input ends in Ready=False with a reason and a message that says what to fix.
 describe('bad input and tenancy', () => {
   let h: Harness;
   let a: Tenant;
   let b: Tenant;
-  const kv = unique('kv');
+  let kv: string;
 
   before(async () => {
     h = await startHarness();
-    await h.bao.write(`sys/mounts/${kv}`, { type: 'kv', options: { version: '1' } });
+    kv = await h.mount('kv', 'kv', { version: '1' });
     await h.bao.write(`${kv}/app`, { password: 'p4ssw0rd' });
     await h.bao.write(`${kv}/secret-of-a`, { password: 'only-for-a' });
-    a = await createTenant(
-      h,
+    a = await h.createTenant(
       `path "${kv}/app" { capabilities = ["read"] }\npath "${kv}/secret-of-a" { capabilities = ["read"] }`,
       {
         vaultAuth: {},
       },
     );
-    b = await createTenant(h, `path "${kv}/app" { capabilities = ["read"] }`);
+    b = await h.createTenant(`path "${kv}/app" { capabilities = ["read"] }`);
     // A shared VaultAuth in A's namespace that only namespace "allowed-ns" may use.
-    await apply(h, 'VaultAuth', a.namespace, 'shared', {
+    await h.apply('VaultAuth', a.namespace, 'shared', {
       method: 'kubernetes',
       mount: h.authMount,
       allowedNamespaces: ['allowed-ns'],
       kubernetes: { role: a.role, serviceAccount: 'app' },
     });
     // In B's namespace, a VaultAuth that uses A's role: A's role is bound to A's namespace.
-    await apply(h, 'VaultAuth', b.namespace, 'steal', {
+    await h.apply('VaultAuth', b.namespace, 'steal', {
       method: 'kubernetes',
       mount: h.authMount,
       kubernetes: { role: a.role, serviceAccount: 'app' },
     });
-    await apply(h, 'VaultAuth', b.namespace, 'ghost-sa', {
+    await h.apply('VaultAuth', b.namespace, 'ghost-sa', {
       method: 'kubernetes',
       mount: h.authMount,
       kubernetes: { role: b.role, serviceAccount: 'ghost' },
     });
-    await apply(h, 'VaultAuth', b.namespace, 'no-conn', {
+    await h.apply('VaultAuth', b.namespace, 'no-conn', {
       method: 'kubernetes',
       mount: h.authMount,
       vaultConnectionRef: 'nope',
@@ -62,7 +50,6 @@ describe('bad input and tenancy', () => {
   });
   after(async () => {
     await h?.stop();
-    await h?.bao.delete(`sys/mounts/${kv}`).catch(() => {});
   });
 
   const cases: Array<{ name: string; kind?: string; spec: object; reason: RegExp; message: RegExp }> = [
@@ -112,20 +99,20 @@ describe('bad input and tenancy', () => {
         destination: { name: c.name, create: true },
         ...c.spec,
       };
-      await apply(h, kind, b.namespace, c.name, spec);
+      await h.apply(kind, b.namespace, c.name, spec);
       const ready = await waitFor(`Ready=False on ${c.name}`, async () => {
-        const r = readyOf(await getObject(h, kind, b.namespace, c.name));
+        const r = readyOf(await h.getObject(kind, b.namespace, c.name));
         return r?.status === 'False' ? r : undefined;
       });
       assert.match(ready.reason ?? '', c.reason);
       assert.match(ready.message ?? '', c.message);
       assert.ok(!(ready.message ?? '').includes('p4ssw0rd'), 'no secret value in the message');
-      assert.equal(await secretData(h, b.namespace, c.name), undefined);
+      assert.equal(await h.secretData(b.namespace, c.name), undefined);
     });
   }
 
   test('allowedNamespaces is enforced: a namespace not listed cannot use the VaultAuth', async () => {
-    await apply(h, 'VaultStaticSecret', b.namespace, 'cross', {
+    await h.apply('VaultStaticSecret', b.namespace, 'cross', {
       vaultAuthRef: `${a.namespace}/shared`,
       type: 'kv-v1',
       mount: kv,
@@ -133,7 +120,7 @@ describe('bad input and tenancy', () => {
       destination: { name: 'cross', create: true },
     });
     const ready = await waitFor('Ready=False', async () => {
-      const r = readyOf(await getObject(h, 'VaultStaticSecret', b.namespace, 'cross'));
+      const r = readyOf(await h.getObject('VaultStaticSecret', b.namespace, 'cross'));
       return r?.status === 'False' ? r : undefined;
     });
     assert.equal(ready.reason, 'NamespaceNotAllowed');
@@ -141,7 +128,7 @@ describe('bad input and tenancy', () => {
   });
 
   test('a role bound to namespace A refuses namespace B', async () => {
-    await apply(h, 'VaultStaticSecret', b.namespace, 'steal', {
+    await h.apply('VaultStaticSecret', b.namespace, 'steal', {
       vaultAuthRef: 'steal',
       type: 'kv-v1',
       mount: kv,
@@ -149,25 +136,25 @@ describe('bad input and tenancy', () => {
       destination: { name: 'steal', create: true },
     });
     const ready = await waitFor('Ready=False', async () => {
-      const r = readyOf(await getObject(h, 'VaultStaticSecret', b.namespace, 'steal'));
+      const r = readyOf(await h.getObject('VaultStaticSecret', b.namespace, 'steal'));
       return r?.status === 'False' ? r : undefined;
     });
     assert.equal(ready.reason, 'AuthFailed');
-    assert.equal(await secretData(h, b.namespace, 'steal'), undefined);
+    assert.equal(await h.secretData(b.namespace, 'steal'), undefined);
     // The same VaultStaticSecret in A's namespace works.
-    await apply(h, 'VaultStaticSecret', a.namespace, 'own', {
+    await h.apply('VaultStaticSecret', a.namespace, 'own', {
       type: 'kv-v1',
       mount: kv,
       path: 'secret-of-a',
       destination: { name: 'own', create: true },
     });
-    assert.equal((await waitFor('the Secret', () => secretData(h, a.namespace, 'own'))).password, 'only-for-a');
+    assert.equal((await waitFor('the Secret', () => h.secretData(a.namespace, 'own'))).password, 'only-for-a');
   });
 
   test('the API server rejects an unknown auth method and an invalid duration at admission', async () => {
-    await assert.rejects(apply(h, 'VaultAuth', b.namespace, 'weird', { method: 'ldap', ldap: {} }));
+    await assert.rejects(h.apply('VaultAuth', b.namespace, 'weird', { method: 'ldap', ldap: {} }));
     await assert.rejects(
-      apply(h, 'VaultStaticSecret', b.namespace, 'bad-ttl', {
+      h.apply('VaultStaticSecret', b.namespace, 'bad-ttl', {
         type: 'kv-v1',
         mount: kv,
         path: 'app',

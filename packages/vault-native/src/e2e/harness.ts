@@ -40,25 +40,189 @@ export function unique(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-export interface Harness {
-  server: ApiServer;
-  kc: KubeConfig;
-  core: CoreV1Api;
-  apps: AppsV1Api;
-  custom: CustomObjectsApi;
-  bao: OpenBaoApi;
-  baoAddr: string;
-  controllerNamespace: string;
-  /** This file's kubernetes auth mount in OpenBao. */
-  authMount: string;
-  engine: VaultNativeEngine;
-  stop(): Promise<void>;
-}
-
 export interface HarnessOptions {
   graceSeconds?: number;
   /** Start without the controllers (e.g. to test a restart). */
   controllers?: boolean;
+}
+
+export interface Tenant {
+  namespace: string;
+  role: string;
+  policy: string;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read the fields they assert on
+export type Obj = { metadata: any; spec: any; status?: any };
+
+const PLURAL: Record<string, string> = {
+  VaultConnection: 'vaultconnections',
+  VaultAuth: 'vaultauths',
+  VaultStaticSecret: 'vaultstaticsecrets',
+  VaultPKISecret: 'vaultpkisecrets',
+  VaultDynamicSecret: 'vaultdynamicsecrets',
+};
+
+/** One test file's API server, controllers and OpenBao auth mount, and what its tests do through them. */
+export class Harness {
+  readonly server: ApiServer;
+  readonly kc: KubeConfig;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly custom: CustomObjectsApi;
+  readonly bao: OpenBaoApi;
+  readonly baoAddr: string;
+  readonly controllerNamespace: string;
+  /** This file's kubernetes auth mount in OpenBao. */
+  readonly authMount: string;
+  readonly engine: VaultNativeEngine;
+  readonly #stopEngine: () => Promise<void>;
+  /** Secrets engines this file enabled, removed by stop(). */
+  readonly #mounts: string[] = [];
+
+  constructor(parts: {
+    server: ApiServer;
+    kc: KubeConfig;
+    bao: OpenBaoApi;
+    baoAddr: string;
+    controllerNamespace: string;
+    authMount: string;
+    engine: { engine: VaultNativeEngine; stop(): Promise<void> };
+  }) {
+    this.server = parts.server;
+    this.kc = parts.kc;
+    this.core = parts.kc.makeApiClient(CoreV1Api);
+    this.apps = parts.kc.makeApiClient(AppsV1Api);
+    this.custom = parts.kc.makeApiClient(CustomObjectsApi);
+    this.bao = parts.bao;
+    this.baoAddr = parts.baoAddr;
+    this.controllerNamespace = parts.controllerNamespace;
+    this.authMount = parts.authMount;
+    this.engine = parts.engine.engine;
+    this.#stopEngine = parts.engine.stop;
+  }
+
+  async stop(): Promise<void> {
+    await this.#stopEngine();
+    await this.bao.delete(`sys/auth/${this.authMount}`).catch(() => {});
+    await this.server.stop();
+    for (const mount of this.#mounts) await this.bao.delete(`sys/mounts/${mount}`).catch(() => {});
+  }
+
+  /** Enables a secrets engine at a fresh path named after `prefix`; stop() removes it. */
+  async mount(prefix: string, type: string, options?: Record<string, string>): Promise<string> {
+    const path = unique(prefix);
+    this.#mounts.push(path);
+    await this.bao.write(`sys/mounts/${path}`, { type, ...(options ? { options } : {}) });
+    return path;
+  }
+
+  /**
+   * A namespace with service account `app`, an OpenBao policy and a kubernetes-auth role bound to
+   * that service account in that namespace only, and a VaultAuth named `default` using it.
+   */
+  async createTenant(policyHcl: string, extra: { vaultAuth?: object } = {}): Promise<Tenant> {
+    const namespace = unique('tenant');
+    await ensureServiceAccount(this.kc, namespace, 'app');
+    const policy = unique('policy');
+    await this.bao.write(`sys/policies/acl/${policy}`, { policy: policyHcl });
+    const role = unique('role');
+    await this.bao.write(`auth/${this.authMount}/role/${role}`, {
+      bound_service_account_names: ['app'],
+      bound_service_account_namespaces: [namespace],
+      token_policies: [policy],
+      token_ttl: '1h',
+    });
+    await this.apply('VaultAuth', namespace, 'default', {
+      method: 'kubernetes',
+      mount: this.authMount,
+      kubernetes: { role, serviceAccount: 'app' },
+      ...extra.vaultAuth,
+    });
+    return { namespace, role, policy };
+  }
+
+  async apply(kind: string, namespace: string, name: string, spec: object): Promise<void> {
+    await this.custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: PLURAL[kind] as string,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name }, spec },
+    });
+  }
+
+  async getObject(kind: string, namespace: string, name: string): Promise<Obj | undefined> {
+    try {
+      return (await this.custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: PLURAL[kind] as string,
+        name,
+      })) as Obj;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async deleteObject(kind: string, namespace: string, name: string): Promise<void> {
+    await this.custom.deleteNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: PLURAL[kind] as string,
+      name,
+    });
+  }
+
+  async secretData(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+    try {
+      const s = await this.core.readNamespacedSecret({ namespace, name });
+      return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async createDeployment(namespace: string, name: string): Promise<void> {
+    await this.apps.createNamespacedDeployment({
+      namespace,
+      body: {
+        metadata: { name },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: name } },
+          template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
+        },
+      },
+    });
+  }
+
+  async restartedAt(namespace: string, name: string): Promise<string | undefined> {
+    const d = await this.apps.readNamespacedDeployment({ namespace, name });
+    return d.spec?.template?.metadata?.annotations?.['lockstep.dev/restartedAt'];
+  }
+
+  /** Writes to Secrets in `namespace` the API server saw (create, update, patch). */
+  secretWrites(namespace: string): number {
+    return this.server
+      .requests()
+      .filter(
+        (r) =>
+          r.resource === 'secrets' &&
+          r.namespace === namespace &&
+          (r.verb === 'create' || r.verb === 'update' || r.verb === 'patch'),
+      ).length;
+  }
+
+  /** Patches to the pod template of Deployments in `namespace` (rollout restarts). */
+  deploymentPatches(namespace: string, name: string): number {
+    return this.server
+      .requests()
+      .filter((r) => r.resource === 'deployments' && r.namespace === namespace && r.name === name && r.verb === 'patch')
+      .length;
+  }
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -84,9 +248,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     disable_iss_validation: true,
   });
 
-  const custom = kc.makeApiClient(CustomObjectsApi);
   // The `default` VaultConnection in the controller namespace serves every VaultAuth without a ref.
-  await custom.createNamespacedCustomObject({
+  await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
     namespace: controllerNamespace,
@@ -100,24 +263,15 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
 
   const engine = await startEngine(kc, controllerNamespace, opts);
-  const h: Harness = {
+  return new Harness({
     server,
     kc,
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
-    custom,
     bao,
     baoAddr: env.BAO_ADDR as string,
     controllerNamespace,
     authMount,
-    engine: engine.engine,
-    async stop() {
-      await engine.stop();
-      await bao.delete(`sys/auth/${authMount}`).catch(() => {});
-      await server.stop();
-    },
-  };
-  return h;
+    engine,
+  });
 }
 
 /** The controllers as the binary wires them, over this API server. */
@@ -161,100 +315,11 @@ export async function startEngine(
   };
 }
 
-export interface Tenant {
-  namespace: string;
-  role: string;
-  policy: string;
-}
-
-/**
- * A namespace with service account `app`, an OpenBao policy and a kubernetes-auth role bound to
- * that service account in that namespace only, and a VaultAuth named `default` using it.
- */
-export async function createTenant(h: Harness, policyHcl: string, extra: { vaultAuth?: object } = {}): Promise<Tenant> {
-  const namespace = unique('tenant');
-  await ensureServiceAccount(h.kc, namespace, 'app');
-  const policy = unique('policy');
-  await h.bao.write(`sys/policies/acl/${policy}`, { policy: policyHcl });
-  const role = unique('role');
-  await h.bao.write(`auth/${h.authMount}/role/${role}`, {
-    bound_service_account_names: ['app'],
-    bound_service_account_namespaces: [namespace],
-    token_policies: [policy],
-    token_ttl: '1h',
-  });
-  await apply(h, 'VaultAuth', namespace, 'default', {
-    method: 'kubernetes',
-    mount: h.authMount,
-    kubernetes: { role, serviceAccount: 'app' },
-    ...extra.vaultAuth,
-  });
-  return { namespace, role, policy };
-}
-
-const PLURAL: Record<string, string> = {
-  VaultConnection: 'vaultconnections',
-  VaultAuth: 'vaultauths',
-  VaultStaticSecret: 'vaultstaticsecrets',
-  VaultPKISecret: 'vaultpkisecrets',
-  VaultDynamicSecret: 'vaultdynamicsecrets',
-};
-
-export async function apply(h: Harness, kind: string, namespace: string, name: string, spec: object): Promise<void> {
-  await h.custom.createNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural: PLURAL[kind] as string,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name }, spec },
-  });
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: tests read the fields they assert on
-export type Obj = { metadata: any; spec: any; status?: any };
-
-export async function getObject(h: Harness, kind: string, namespace: string, name: string): Promise<Obj | undefined> {
-  try {
-    return (await h.custom.getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: PLURAL[kind] as string,
-      name,
-    })) as Obj;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function deleteObject(h: Harness, kind: string, namespace: string, name: string): Promise<void> {
-  await h.custom.deleteNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace,
-    plural: PLURAL[kind] as string,
-    name,
-  });
-}
-
 export function readyOf(obj: Obj | undefined): { status?: string; reason?: string; message?: string } | undefined {
   const conditions = obj?.status?.conditions as
     | Array<{ type: string; status?: string; reason?: string; message?: string }>
     | undefined;
   return conditions?.find((c) => c.type === 'Ready');
-}
-
-export async function secretData(
-  h: Harness,
-  namespace: string,
-  name: string,
-): Promise<Record<string, string> | undefined> {
-  try {
-    const s = await h.core.readNamespacedSecret({ namespace, name });
-    return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
-  } catch {
-    return undefined;
-  }
 }
 
 /** Polls until `fn` answers something truthy; fails with `what` and the last value after `timeoutMs`. */
@@ -267,43 +332,4 @@ export async function waitFor<T>(what: string, fn: () => Promise<T>, timeoutMs =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 150));
   }
-}
-
-export async function createDeployment(h: Harness, namespace: string, name: string): Promise<void> {
-  await h.apps.createNamespacedDeployment({
-    namespace,
-    body: {
-      metadata: { name },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: name } },
-        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
-      },
-    },
-  });
-}
-
-export async function restartedAt(h: Harness, namespace: string, name: string): Promise<string | undefined> {
-  const d = await h.apps.readNamespacedDeployment({ namespace, name });
-  return d.spec?.template?.metadata?.annotations?.['lockstep.dev/restartedAt'];
-}
-
-/** Writes to Secrets in `namespace` the API server saw (create, update, patch). */
-export function secretWrites(h: Harness, namespace: string): number {
-  return h.server
-    .requests()
-    .filter(
-      (r) =>
-        r.resource === 'secrets' &&
-        r.namespace === namespace &&
-        (r.verb === 'create' || r.verb === 'update' || r.verb === 'patch'),
-    ).length;
-}
-
-/** Patches to the pod template of Deployments in `namespace` (rollout restarts). */
-export function deploymentPatches(h: Harness, namespace: string, name: string): number {
-  return h.server
-    .requests()
-    .filter((r) => r.resource === 'deployments' && r.namespace === namespace && r.name === name && r.verb === 'patch')
-    .length;
 }

@@ -2,46 +2,19 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { connectPostgres, postgresConfigFromEnv, seedDatabase } from '@lockstep/sandbox';
-import {
-  apply,
-  createDeployment,
-  createTenant,
-  getObject,
-  type Harness,
-  type Obj,
-  restartedAt,
-  secretData,
-  startHarness,
-  type Tenant,
-  unique,
-  waitFor,
-} from './harness.ts';
+import { connectPostgres } from '@lockstep/sandbox';
+import { applyDatabaseCreds, createDynamicDatabase, type DynamicDatabase, usersOfRole } from './database-fixture.ts';
+import { type Harness, type Obj, startHarness, waitFor } from './harness.ts';
 import { kubeconfigFile, type LockstepProcess, startLockstep } from './process-harness.ts';
 
 // SPEC §2 lease engine 5: a restarted controller re-issues nothing, restarts nothing, and keeps
 // renewing what it holds with the login token it persisted.
 describe('a lockstep process killed mid-life and started again', () => {
   let h: Harness;
-  let tenant: Tenant;
+  let db: DynamicDatabase;
   let kubeconfig: string;
   const procs: LockstepProcess[] = [];
-  const mount = unique('db');
-  // Eight characters: OpenBao keeps the first eight of the role name in the PostgreSQL user name.
-  const role = unique('r').slice(0, 8);
 
-  const rolesOfThisRole = async (): Promise<string[]> => {
-    const c = await connectPostgres();
-    try {
-      const rows = await c.query<{ rolname: string }>(
-        'SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY rolname',
-        [`v-%-${role}-%`],
-      );
-      return rows.rows.map((r) => r.rolname);
-    } finally {
-      await c.end().catch(() => {});
-    }
-  };
   const leaseExpiry = async (leaseId: string): Promise<number> => {
     const res = await h.bao.write('sys/leases/lookup', { lease_id: leaseId });
     return Date.parse(String(res.data?.expire_time));
@@ -58,21 +31,7 @@ describe('a lockstep process killed mid-life and started again', () => {
 
   before(async () => {
     h = await startHarness({ controllers: false });
-    await seedDatabase(h.bao, {
-      postgres: postgresConfigFromEnv(),
-      mount,
-      connectionName: 'pg',
-      dynamicRole: { name: role, defaultTtl: '10s', maxTtl: '10m' },
-      staticRole: false,
-    });
-    tenant = await createTenant(
-      h,
-      [
-        `path "${mount}/creds/${role}" { capabilities = ["read"] }`,
-        'path "sys/leases/renew" { capabilities = ["update"] }',
-        'path "sys/leases/revoke" { capabilities = ["update"] }',
-      ].join('\n'),
-    );
+    db = await createDynamicDatabase(h, { defaultTtl: '10s', maxTtl: '10m' });
     kubeconfig = await kubeconfigFile(h);
   });
   after(async () => {
@@ -81,28 +40,20 @@ describe('a lockstep process killed mid-life and started again', () => {
     if (kubeconfig && !process.env.LOCKSTEP_KEEP_SANDBOX)
       await rm(dirname(kubeconfig), { recursive: true, force: true });
     await h?.stop();
-    await h?.bao.delete(`sys/mounts/${mount}`).catch(() => {});
   });
 
   test('keeps the lease and the login token, rolls nothing out, and goes on renewing', async () => {
-    const ns = tenant.namespace;
-    await createDeployment(h, ns, 'api');
-    await apply(h, 'VaultDynamicSecret', ns, 'creds', {
-      mount,
-      path: `creds/${role}`,
-      renewalPercent: 50,
-      revoke: true,
-      destination: { name: 'db-creds', create: true },
-      rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }],
-    });
+    const ns = db.tenant.namespace;
+    await h.createDeployment(ns, 'api');
+    await applyDatabaseCreds(h, db, { rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }] });
     const logDir = dirname(kubeconfig);
     const first = startLockstep(h, kubeconfig, join(logDir, 'lockstep-1.log'));
     procs.push(first);
     await first.ready();
 
-    const creds = await waitFor('the credentials', () => secretData(h, ns, 'db-creds'));
+    const creds = await waitFor('the credentials', () => h.secretData(ns, 'db-creds'));
     const renewed = await waitFor('a renewal by the first process', async () => {
-      const o = await getObject(h, 'VaultDynamicSecret', ns, 'creds');
+      const o = await h.getObject('VaultDynamicSecret', ns, 'creds');
       return o?.status?.lastRenewalTime && o.status.secretLease?.id ? o : undefined;
     });
     const leaseId: string = renewed.status.secretLease.id;
@@ -113,10 +64,10 @@ describe('a lockstep process killed mid-life and started again', () => {
       name: 'lockstep-vault-tokens',
     });
     assert.ok(Object.keys(tokens.data ?? {}).length > 0, 'the login token was persisted before the restart');
-    const rolesBefore = await rolesOfThisRole();
+    const rolesBefore = await usersOfRole(db.role);
     assert.deepEqual(rolesBefore, [creds.username], 'one database role was issued');
     const deployBefore = await h.apps.readNamespacedDeployment({ namespace: ns, name: 'api' });
-    const annotationBefore = await restartedAt(h, ns, 'api');
+    const annotationBefore = await h.restartedAt(ns, 'api');
     const loginsBefore = logins();
     assert.ok(loginsBefore > 0, 'the first process logged in through kubernetes auth');
 
@@ -130,7 +81,7 @@ describe('a lockstep process killed mid-life and started again', () => {
     const resumed: Obj = await waitFor(
       'a renewal by the second process',
       async () => {
-        const o = await getObject(h, 'VaultDynamicSecret', ns, 'creds');
+        const o = await h.getObject('VaultDynamicSecret', ns, 'creds');
         return (o?.status?.lastRenewalTime ?? 0) > killedAt ? o : undefined;
       },
       20_000,
@@ -138,10 +89,10 @@ describe('a lockstep process killed mid-life and started again', () => {
 
     assert.equal(resumed.status.secretLease.id, leaseId, 'the same lease is renewed, none is issued');
     assert.ok((await leaseExpiry(leaseId)) > expiryAtKill, 'OpenBao extended the lease');
-    assert.deepEqual(await rolesOfThisRole(), rolesBefore, 'no new database role');
-    assert.deepEqual(await secretData(h, ns, 'db-creds'), creds, 'the Secret still holds the same credentials');
+    assert.deepEqual(await usersOfRole(db.role), rolesBefore, 'no new database role');
+    assert.deepEqual(await h.secretData(ns, 'db-creds'), creds, 'the Secret still holds the same credentials');
     const deployAfter = await h.apps.readNamespacedDeployment({ namespace: ns, name: 'api' });
-    assert.equal(await restartedAt(h, ns, 'api'), annotationBefore, 'no rollout');
+    assert.equal(await h.restartedAt(ns, 'api'), annotationBefore, 'no rollout');
     assert.equal(deployAfter.metadata?.generation, deployBefore.metadata?.generation, 'the Deployment was not touched');
     assert.equal(logins(), loginsBefore, 'the second process reused the persisted login token');
     assert.equal(resumed.status.lockstep.ledger.tokenAccessor, accessor);

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { connectPostgres, postgresConfigFromEnv, seedDatabase } from '@lockstep/sandbox';
 import {
-  apply,
-  createDeployment,
-  createTenant,
-  type Harness,
-  restartedAt,
-  secretData,
-  startHarness,
-  type Tenant,
-  unique,
-  waitFor,
-} from './harness.ts';
+  applyDatabaseCreds,
+  createDynamicDatabase,
+  type DynamicDatabase,
+  tryLogin,
+  usersOfRole,
+} from './database-fixture.ts';
+import { type Harness, startHarness, waitFor } from './harness.ts';
 
 interface Sample {
   username: string;
@@ -31,52 +26,28 @@ interface Sample {
 // application that reads the Secret at any moment always logs in.
 describe('a database role rotated several times by max_ttl', () => {
   let h: Harness;
-  let tenant: Tenant;
-  const mount = unique('db');
-  const role = unique('r').slice(0, 8);
+  let db: DynamicDatabase;
 
   before(async () => {
     h = await startHarness();
-    await seedDatabase(h.bao, {
-      postgres: postgresConfigFromEnv(),
-      mount,
-      connectionName: 'pg',
-      dynamicRole: { name: role, defaultTtl: '4s', maxTtl: '12s' },
-      staticRole: false,
-    });
-    tenant = await createTenant(
-      h,
-      [
-        `path "${mount}/creds/${role}" { capabilities = ["read"] }`,
-        'path "sys/leases/renew" { capabilities = ["update"] }',
-        'path "sys/leases/revoke" { capabilities = ["update"] }',
-      ].join('\n'),
-    );
+    db = await createDynamicDatabase(h, { defaultTtl: '4s', maxTtl: '12s' });
   });
   after(async () => {
     await h?.stop();
-    await h?.bao.delete(`sys/mounts/${mount}`).catch(() => {});
   });
 
   test('an application reading the Secret never fails to log in, and each old role goes only after its rollout', async () => {
-    const ns = tenant.namespace;
-    await createDeployment(h, ns, 'api');
-    await apply(h, 'VaultDynamicSecret', ns, 'creds', {
-      mount,
-      path: `creds/${role}`,
-      renewalPercent: 50,
-      revoke: true,
-      destination: { name: 'db-creds', create: true },
-      rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }],
-    });
-    await waitFor('the credentials', () => secretData(h, ns, 'db-creds'));
+    const ns = db.tenant.namespace;
+    await h.createDeployment(ns, 'api');
+    await applyDatabaseCreds(h, db, { rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }] });
+    await waitFor('the credentials', () => h.secretData(ns, 'db-creds'));
 
     const samples: Sample[] = [];
     const distinct = () => new Set(samples.map((s) => s.username)).size;
     const deadline = Date.now() + 70_000;
     // Three rotations: four usernames, and the third one's predecessor revoked.
     while (distinct() < 5 && Date.now() < deadline) {
-      samples.push(await sample(h, ns, role));
+      samples.push(await sample(h, ns, db.role));
       await new Promise((r) => setTimeout(r, 300));
     }
     const usernames = [...new Set(samples.map((s) => s.username))];
@@ -105,27 +76,11 @@ describe('a database role rotated several times by max_ttl', () => {
 });
 
 async function sample(h: Harness, ns: string, role: string): Promise<Sample> {
-  const restartedAtFirst = await restartedAt(h, ns, 'api');
-  const data = await secretData(h, ns, 'db-creds');
+  const restartedAtFirst = await h.restartedAt(ns, 'api');
+  const data = await h.secretData(ns, 'db-creds');
   const username = data?.username ?? '(no Secret)';
-  let login = 'ok';
-  try {
-    const c = await connectPostgres({ user: username, password: data?.password ?? '' });
-    await c.query('SELECT 1');
-    await c.end();
-  } catch (err) {
-    login = (err as Error).message;
-  }
-  const pgc = await connectPostgres();
-  let roles: string[];
-  try {
-    const rows = await pgc.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname LIKE $1', [
-      `v-%-${role}-%`,
-    ]);
-    roles = rows.rows.map((r) => r.rolname);
-  } finally {
-    await pgc.end().catch(() => {});
-  }
+  const login = await tryLogin(username, data?.password ?? '');
+  const roles = await usersOfRole(role);
   const d = await h.apps.readNamespacedDeployment({ namespace: ns, name: 'api' });
   const replicas = d.spec?.replicas ?? 1;
   return {

@@ -1,20 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connectPostgres, postgresConfigFromEnv, seedDatabase } from '@lockstep/sandbox';
-import {
-  apply,
-  createDeployment,
-  createTenant,
-  deploymentPatches,
-  getObject,
-  type Harness,
-  restartedAt,
-  secretData,
-  startHarness,
-  type Tenant,
-  unique,
-  waitFor,
-} from './harness.ts';
+import { tryLogin } from './database-fixture.ts';
+import { type Harness, startHarness, type Tenant, unique, waitFor } from './harness.ts';
 
 interface Sample {
   password: string;
@@ -28,23 +16,23 @@ interface Sample {
 describe('a static database role rotated by OpenBao', () => {
   let h: Harness;
   let tenant: Tenant;
-  const mount = unique('db');
+  let mount: string;
   const staticRole = unique('static');
   const username = unique('static_user').replace('-', '_');
 
   before(async () => {
     h = await startHarness();
+    mount = await h.mount('db', 'database');
     await seedDatabase(h.bao, {
       postgres: postgresConfigFromEnv(),
       mount,
       connectionName: 'pg',
       staticRole: { name: staticRole, username, rotationPeriod: '6s' },
     });
-    tenant = await createTenant(h, `path "${mount}/static-creds/${staticRole}" { capabilities = ["read"] }`);
+    tenant = await h.createTenant(`path "${mount}/static-creds/${staticRole}" { capabilities = ["read"] }`);
   });
   after(async () => {
     await h?.stop();
-    await h?.bao.delete(`sys/mounts/${mount}`).catch(() => {});
     const c = await connectPostgres();
     await c.query(`DROP ROLE IF EXISTS "${username}"`).catch(() => {});
     await c.end().catch(() => {});
@@ -52,19 +40,19 @@ describe('a static database role rotated by OpenBao', () => {
 
   test('after each rotation the Secret carries the new password and the target restarts', async () => {
     const ns = tenant.namespace;
-    await createDeployment(h, ns, 'api');
-    await apply(h, 'VaultDynamicSecret', ns, 'creds', {
+    await h.createDeployment(ns, 'api');
+    await h.apply('VaultDynamicSecret', ns, 'creds', {
       mount,
       path: `static-creds/${staticRole}`,
       allowStaticCreds: true,
       destination: { name: 'db-creds', create: true },
       rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }],
     });
-    const first = await waitFor('the credentials', () => secretData(h, ns, 'db-creds'));
+    const first = await waitFor('the credentials', () => h.secretData(ns, 'db-creds'));
     assert.equal(first.username, username);
     assert.equal(first.ttl, undefined, 'the ttl, which changes on every read, stays out of the Secret');
     const firstRotation = (await waitFor('static creds metadata', async () => {
-      const o = await getObject(h, 'VaultDynamicSecret', ns, 'creds');
+      const o = await h.getObject('VaultDynamicSecret', ns, 'creds');
       return o?.status?.staticCredsMetaData?.lastVaultRotation;
     })) as number;
 
@@ -98,12 +86,12 @@ describe('a static database role rotated by OpenBao', () => {
     }
     // Once per rotation, never for a re-read that found the same password.
     assert.ok(
-      deploymentPatches(h, ns, 'api') <= passwords().length,
-      `at most one restart per rotation (${deploymentPatches(h, ns, 'api')} for ${passwords().length - 1})`,
+      h.deploymentPatches(ns, 'api') <= passwords().length,
+      `at most one restart per rotation (${h.deploymentPatches(ns, 'api')} for ${passwords().length - 1})`,
     );
-    const o = await getObject(h, 'VaultDynamicSecret', ns, 'creds');
+    const o = await h.getObject('VaultDynamicSecret', ns, 'creds');
     assert.ok(o?.status?.staticCredsMetaData?.lastVaultRotation > firstRotation, 'status shows the latest rotation');
-    assert.equal(await restartedAt(h, ns, 'api'), (samples.at(-1) as Sample).restartedAt);
+    assert.equal(await h.restartedAt(ns, 'api'), (samples.at(-1) as Sample).restartedAt);
   });
 });
 
@@ -113,14 +101,7 @@ function switchIndexes(samples: Sample[]): number[] {
 }
 
 async function sample(h: Harness, ns: string): Promise<Sample> {
-  const data = await secretData(h, ns, 'db-creds');
-  let login = 'ok';
-  try {
-    const c = await connectPostgres({ user: data?.username ?? '', password: data?.password ?? '' });
-    await c.query('SELECT 1');
-    await c.end();
-  } catch (err) {
-    login = (err as Error).message;
-  }
-  return { password: data?.password ?? '', login, restartedAt: await restartedAt(h, ns, 'api') };
+  const data = await h.secretData(ns, 'db-creds');
+  const login = await tryLogin(data?.username ?? '', data?.password ?? '');
+  return { password: data?.password ?? '', login, restartedAt: await h.restartedAt(ns, 'api') };
 }

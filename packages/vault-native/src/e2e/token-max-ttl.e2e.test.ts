@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { connectPostgres, postgresConfigFromEnv, seedDatabase } from '@lockstep/sandbox';
 import {
-  apply,
-  createTenant,
-  getObject,
-  type Harness,
-  secretData,
-  startHarness,
-  type Tenant,
-  unique,
-  waitFor,
-} from './harness.ts';
+  applyDatabaseCreds,
+  createDynamicDatabase,
+  type DynamicDatabase,
+  roleExists,
+  tryLogin,
+} from './database-fixture.ts';
+import { type Harness, startHarness, waitFor } from './harness.ts';
 
 interface Sample {
   username: string;
@@ -27,59 +23,27 @@ interface Sample {
 // replace the lease under the new token before the old token, and the lease with it, dies.
 describe('a login token that reaches its max TTL before the leases it holds', () => {
   let h: Harness;
-  let tenant: Tenant;
-  const mount = unique('db');
-  const role = unique('r').slice(0, 8);
-
-  const roleExists = async (name: string) => {
-    const c = await connectPostgres();
-    try {
-      return ((await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount ?? 0) > 0;
-    } finally {
-      await c.end().catch(() => {});
-    }
-  };
+  let db: DynamicDatabase;
 
   before(async () => {
     h = await startHarness();
-    await seedDatabase(h.bao, {
-      postgres: postgresConfigFromEnv(),
-      mount,
-      connectionName: 'pg',
-      dynamicRole: { name: role, defaultTtl: '60s', maxTtl: '10m' },
-      staticRole: false,
-    });
-    tenant = await createTenant(
-      h,
-      [
-        `path "${mount}/creds/${role}" { capabilities = ["read"] }`,
-        'path "sys/leases/renew" { capabilities = ["update"] }',
-        'path "sys/leases/revoke" { capabilities = ["update"] }',
-      ].join('\n'),
-    );
-    await h.bao.write(`auth/${h.authMount}/role/${tenant.role}`, {
+    db = await createDynamicDatabase(h, { defaultTtl: '60s', maxTtl: '10m' });
+    await h.bao.write(`auth/${h.authMount}/role/${db.tenant.role}`, {
       bound_service_account_names: ['app'],
-      bound_service_account_namespaces: [tenant.namespace],
-      token_policies: [tenant.policy],
+      bound_service_account_namespaces: [db.tenant.namespace],
+      token_policies: [db.tenant.policy],
       token_ttl: '4s',
       token_max_ttl: '12s',
     });
   });
   after(async () => {
     await h?.stop();
-    await h?.bao.delete(`sys/mounts/${mount}`).catch(() => {});
   });
 
   test('re-issues the credentials under the new token before the old token dies, never handing out a dead one', async () => {
-    const ns = tenant.namespace;
-    await apply(h, 'VaultDynamicSecret', ns, 'creds', {
-      mount,
-      path: `creds/${role}`,
-      renewalPercent: 50,
-      revoke: true,
-      destination: { name: 'db-creds', create: true },
-    });
-    await waitFor('the credentials', () => secretData(h, ns, 'db-creds'));
+    const ns = db.tenant.namespace;
+    await applyDatabaseCreds(h, db);
+    await waitFor('the credentials', () => h.secretData(ns, 'db-creds'));
 
     const samples: Sample[] = [];
     /** Each login token the ledger named, with the last expiry OpenBao reported while it lived. */
@@ -140,18 +104,11 @@ describe('a login token that reaches its max TTL before the leases it holds', ()
 async function sample(h: Harness, ns: string): Promise<Sample> {
   // The status is patched after the Secret is written: when it names the same lease before and
   // after the Secret read, the Secret holds that lease's credentials.
-  const vds = await getObject(h, 'VaultDynamicSecret', ns, 'creds');
-  const data = await secretData(h, ns, 'db-creds');
-  const again = await getObject(h, 'VaultDynamicSecret', ns, 'creds');
+  const vds = await h.getObject('VaultDynamicSecret', ns, 'creds');
+  const data = await h.secretData(ns, 'db-creds');
+  const again = await h.getObject('VaultDynamicSecret', ns, 'creds');
   const username = data?.username ?? '(no Secret)';
-  let login = 'ok';
-  try {
-    const c = await connectPostgres({ user: username, password: data?.password ?? '' });
-    await c.query('SELECT 1');
-    await c.end();
-  } catch (err) {
-    login = (err as Error).message;
-  }
+  const login = await tryLogin(username, data?.password ?? '');
   const ledger = vds?.status?.lockstep?.ledger;
   const consistent = ledger?.leaseId !== undefined && ledger.leaseId === again?.status?.lockstep?.ledger?.leaseId;
   return { username, login, leaseId: ledger?.leaseId, accessor: ledger?.tokenAccessor, consistent };

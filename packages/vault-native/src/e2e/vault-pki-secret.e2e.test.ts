@@ -1,30 +1,16 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import {
-  apply,
-  createDeployment,
-  createTenant,
-  deleteObject,
-  deploymentPatches,
-  getObject,
-  type Harness,
-  readyOf,
-  secretData,
-  startHarness,
-  type Tenant,
-  unique,
-  waitFor,
-} from './harness.ts';
+import { type Harness, readyOf, startHarness, type Tenant, waitFor } from './harness.ts';
 
 describe('VaultPKISecret against OpenBao PKI', () => {
   let h: Harness;
   let tenant: Tenant;
-  const pki = unique('pki');
+  let pki: string;
 
   before(async () => {
     h = await startHarness();
-    await h.bao.write(`sys/mounts/${pki}`, { type: 'pki' });
+    pki = await h.mount('pki', 'pki');
     await h.bao.write(`sys/mounts/${pki}/tune`, { max_lease_ttl: '87600h' });
     await h.bao.write(`${pki}/root/generate/internal`, {
       common_name: 'E2E Root',
@@ -41,14 +27,12 @@ describe('VaultPKISecret against OpenBao PKI', () => {
       key_type: 'ec',
       key_bits: 256,
     });
-    tenant = await createTenant(
-      h,
+    tenant = await h.createTenant(
       `path "${pki}/issue/web" { capabilities = ["update"] }\npath "${pki}/revoke" { capabilities = ["update"] }`,
     );
   });
   after(async () => {
     await h?.stop();
-    await h?.bao.delete(`sys/mounts/${pki}`).catch(() => {});
   });
 
   const revoked = async (serial: string) => {
@@ -58,8 +42,8 @@ describe('VaultPKISecret against OpenBao PKI', () => {
 
   test('issues a TLS Secret, re-issues at the offset, and revokes the previous serial after the rollout', async () => {
     const ns = tenant.namespace;
-    await createDeployment(h, ns, 'web');
-    await apply(h, 'VaultPKISecret', ns, 'web-cert', {
+    await h.createDeployment(ns, 'web');
+    await h.apply('VaultPKISecret', ns, 'web-cert', {
       mount: pki,
       role: 'web',
       commonName: 'web.example.com',
@@ -74,10 +58,10 @@ describe('VaultPKISecret against OpenBao PKI', () => {
       rolloutRestartTargets: [{ kind: 'Deployment', name: 'web' }],
     });
     const first = await waitFor('the certificate', async () => {
-      const o = await getObject(h, 'VaultPKISecret', ns, 'web-cert');
+      const o = await h.getObject('VaultPKISecret', ns, 'web-cert');
       return readyOf(o)?.status === 'True' && o?.status?.serialNumber ? o : undefined;
     });
-    const data = await waitFor('the Secret', () => secretData(h, ns, 'web-tls'));
+    const data = await waitFor('the Secret', () => h.secretData(ns, 'web-tls'));
     const cert = new X509Certificate(data.certificate as string);
     assert.match(cert.subject, /CN=web\.example\.com/);
     assert.match(cert.subjectAltName ?? '', /DNS:www\.example\.com/);
@@ -100,22 +84,22 @@ describe('VaultPKISecret against OpenBao PKI', () => {
     const second = await waitFor(
       'the re-issued certificate',
       async () => {
-        const o = await getObject(h, 'VaultPKISecret', ns, 'web-cert');
+        const o = await h.getObject('VaultPKISecret', ns, 'web-cert');
         return o?.status?.serialNumber && o.status.serialNumber !== first.status.serialNumber ? o : undefined;
       },
       15_000,
     );
     assert.ok(Date.now() < Date.parse(cert.validTo), 're-issued before the old certificate expired');
     await waitFor('the Secret to carry the new certificate', async () => {
-      return (await secretData(h, ns, 'web-tls'))?.serial_number === second.status.serialNumber;
+      return (await h.secretData(ns, 'web-tls'))?.serial_number === second.status.serialNumber;
     });
-    assert.ok(deploymentPatches(h, ns, 'web') >= 1, 'the Deployment was restarted for the rotation');
+    assert.ok(h.deploymentPatches(ns, 'web') >= 1, 'the Deployment was restarted for the rotation');
     await waitFor('the previous serial revoked in OpenBao', () => revoked(first.status.serialNumber), 10_000);
 
     // Delete with revoke: the live serial is revoked too.
-    const live = (await getObject(h, 'VaultPKISecret', ns, 'web-cert'))?.status.serialNumber as string;
-    await deleteObject(h, 'VaultPKISecret', ns, 'web-cert');
-    await waitFor('the resource to go', async () => !(await getObject(h, 'VaultPKISecret', ns, 'web-cert')));
+    const live = (await h.getObject('VaultPKISecret', ns, 'web-cert'))?.status.serialNumber as string;
+    await h.deleteObject('VaultPKISecret', ns, 'web-cert');
+    await waitFor('the resource to go', async () => !(await h.getObject('VaultPKISecret', ns, 'web-cert')));
     assert.ok(await revoked(live), 'the live certificate is revoked on delete');
   });
 });

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ensureNamespace } from '@lockstep/sandbox';
-import { getObject, type Harness, readyOf, startHarness, waitFor } from './harness.ts';
+import { type Harness, readyOf, startHarness, waitFor } from './harness.ts';
 
 const run = promisify(execFile);
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../../../examples/migration/vso');
@@ -49,7 +49,7 @@ describe('VSO manifests migrate by changing only apiVersion', () => {
       const obj = JSON.parse(stdout) as { kind: string; metadata: { namespace: string; name: string } };
       assert.match(obj.kind, /^Vault/, file);
       const ready = await waitFor(`a Ready condition on ${file}`, async () =>
-        readyOf(await getObject(h, obj.kind, obj.metadata.namespace, obj.metadata.name)),
+        readyOf(await h.getObject(obj.kind, obj.metadata.namespace, obj.metadata.name)),
       );
       assert.ok(ready.reason, `${file}: the condition has a reason`);
       assert.ok(ready.message, `${file}: the condition has a message`);

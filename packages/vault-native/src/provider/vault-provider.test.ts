@@ -247,6 +247,26 @@ describe('vault provider against OpenBao', () => {
     assert.notEqual(provider.clientKey(spec, ctx()), provider.clientKey(spec, elsewhere));
   });
 
+  it('shares one ClusterSecretStore client across namespaces unless a reference resolves in the namespace', () => {
+    const cluster = (namespace: string): ProviderContext => ({
+      store: { kind: 'ClusterSecretStore', name: 'vault' },
+      namespace,
+      kube: kube.kube,
+    });
+    const pinned: VaultProviderSpec = {
+      server: 'https://vault.example',
+      path: 'secret',
+      version: 'v2',
+      auth: { tokenSecretRef: { name: 'token', key: 'token', namespace: 'ops' } },
+    };
+    assert.equal(provider.clientKey(pinned, cluster('a')), provider.clientKey(pinned, cluster('b')));
+    const perNamespace: VaultProviderSpec = {
+      ...pinned,
+      auth: { kubernetes: { mountPath: 'kubernetes', role: 'app', serviceAccountRef: { name: 'reader' } } },
+    };
+    assert.notEqual(provider.clientKey(perNamespace, cluster('a')), provider.clientKey(perNamespace, cluster('b')));
+  });
+
   it('serves an ESO store with kubernetes auth through the service account of its namespace', async () => {
     const mount = await enableKubernetesAuth(kube, bao, root, ns);
     await createServiceAccount(kube, ns, 'reader');

@@ -3,7 +3,14 @@
 // client pool and token manager, so a store logs in once, not once per reconcile.
 
 import { createHash } from 'node:crypto';
-import { BackendError, type Provider, type ProviderContext, type SecretsClient, type StoreRef } from '@lockstep/core';
+import {
+  BackendError,
+  credentialNamespace,
+  type Provider,
+  type ProviderContext,
+  type SecretsClient,
+  type StoreRef,
+} from '@lockstep/core';
 import type { LoginTarget } from '../auth/login-target.ts';
 import type { TokenManager } from '../auth/token-manager.ts';
 import type { VaultConnectionConfig } from '../client/vault-client.ts';
@@ -32,9 +39,22 @@ export function createVaultProvider(deps: VaultProviderDeps): Provider<VaultProv
     },
 
     clientKey(spec: VaultProviderSpec, ctx: ProviderContext): string {
-      // The namespace is part of the key: for a ClusterSecretStore, refs without a namespace
-      // (and service accounts) resolve in the ExternalSecret's namespace.
-      const canonical = JSON.stringify([ctx.store.kind, ctx.store.namespace ?? '', ctx.namespace, sortKeys(spec)]);
+      // For a ClusterSecretStore, refs without a namespace (and service accounts) resolve in the
+      // ExternalSecret's namespace: only then is that namespace part of the client's identity.
+      const auth = spec.auth;
+      const namespace = credentialNamespace(ctx, [
+        auth?.tokenSecretRef,
+        auth?.appRole?.roleRef,
+        auth?.appRole?.secretRef,
+        auth?.kubernetes?.serviceAccountRef,
+        auth?.kubernetes?.secretRef,
+        auth?.jwt?.secretRef,
+        auth?.jwt?.kubernetesServiceAccountToken?.serviceAccountRef,
+        spec.caProvider,
+        spec.tls?.certSecretRef,
+        spec.tls?.keySecretRef,
+      ]);
+      const canonical = JSON.stringify([ctx.store.kind, ctx.store.namespace ?? '', namespace ?? '', sortKeys(spec)]);
       return `vault/${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
     },
 

@@ -1,6 +1,7 @@
-// The shared body of the leased kinds (VaultDynamicSecret, VaultPKISecret): decide with the
-// lease engine over the ledger in status, act (issue/renew/revoke through a LeaseBackend,
-// write the Secret, restart the targets), and hand back what the kind records.
+// The shared body of the leased kinds (VaultDynamicSecret, VaultPKISecret): hold the
+// finalizer and log in, decide with the lease engine over the ledger in status, act
+// (issue/renew/revoke through a LeaseBackend, write the Secret, restart the targets), and
+// hand back what the kind records.
 //
 // Invariants (SPEC §2): the previous credential is revoked only after the rollout finished
 // (or the grace period when there are no targets); a transient error changes nothing and
@@ -15,20 +16,29 @@ import { executeLeasePlan, type LeaseActResult } from '../lease/lease-engine.ts'
 import { destinationState, writeDestination } from './destination.ts';
 import type { SourceData } from './secret-data.ts';
 import type { VaultNativeContext } from './vault-context.ts';
-import { involved, ownerReference, type VaultObject } from './vault-kinds.ts';
-import type { VaultSession } from './vault-session.ts';
+import { involved, ownerReference, statusTarget, VAULT_FINALIZER, type VaultObject } from './vault-kinds.ts';
+import { openSession, type VaultSession } from './vault-session.ts';
+
+export type LeasedKind = 'VaultDynamicSecret' | 'VaultPKISecret';
 
 export interface LeasedObject extends VaultObject {
-  spec: { destination: Destination; rolloutRestartTargets?: RolloutRestartTarget[] };
+  spec: {
+    vaultAuthRef?: string;
+    /** Vault namespace of the secret. */
+    namespace?: string;
+    destination: Destination;
+    rolloutRestartTargets?: RolloutRestartTarget[];
+  };
   status?: { lastGeneration?: number; secretMAC?: string; lockstep?: { ledger?: LeaseLedger } };
 }
 
 export interface LeasedSyncInput {
-  kind: 'VaultDynamicSecret' | 'VaultPKISecret';
+  kind: LeasedKind;
   key: string;
   obj: LeasedObject;
-  session: VaultSession;
-  backend: LeaseBackend<SourceData>;
+  /** The finalizer is held while deleting must revoke or clear something. */
+  finalizer: boolean;
+  backend(session: VaultSession): LeaseBackend<SourceData>;
   /** PKI revokes superseded certificates only with spec.revoke; dynamic secrets always. */
   revokeSuperseded: boolean;
   /** Kind-specific decision inputs: renewalPercent, refreshAfterSeconds, expiryOffsetSeconds. */
@@ -59,6 +69,8 @@ const TARGET_DRIFTED = 'TargetDrifted' as IssueReason;
 export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext): Promise<LeasedSyncResult> {
   const { obj, kind } = input;
   const namespace = obj.metadata?.namespace ?? '';
+  await syncFinalizer(obj, input.finalizer, ctx, statusTarget(kind, obj), VAULT_FINALIZER);
+  const session = await openSession(namespace, obj.spec.vaultAuthRef, obj.spec.namespace, ctx);
   const now = ctx.now();
   const ledger = obj.status?.lockstep?.ledger;
   const targets = obj.spec.rolloutRestartTargets ?? [];
@@ -66,7 +78,7 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
   const rollout =
     awaitingRollout && targets.length > 0 ? { state: await ctx.rollout.state(namespace, targets) } : undefined;
   // The lease's own login token, which may be one the TokenManager already replaced.
-  const tokenLifetime = ctx.tokens.lifetime(ledger?.tokenAccessor, input.session.token);
+  const tokenLifetime = ctx.tokens.lifetime(ledger?.tokenAccessor, session.token);
   const decisionInput: LeaseDecisionInput = {
     ledger,
     now,
@@ -88,7 +100,7 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
   }
 
   const act = await executeLeasePlan(plan, decisionInput, {
-    backend: input.backend,
+    backend: input.backend(session),
     now: ctx.now,
     random: ctx.random,
     revokeSuperseded: input.revokeSuperseded,

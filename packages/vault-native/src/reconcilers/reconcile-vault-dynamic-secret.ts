@@ -4,37 +4,28 @@
 // restart), record (one status patch with the ledger; the scheduler wakes it when due).
 // A restarted controller resumes from the ledger and re-issues nothing that is alive.
 
-import { parseObjectKey, type ReconcileResult } from '@lockstep/core';
+import type { ReconcileResult } from '@lockstep/core';
 import type { VaultDynamicSecret } from '../api/vault-dynamic-secret.ts';
 import { dynamicBackend } from './dynamic-backend.ts';
-import { revokeAll, syncFinalizer, syncLeased } from './leased-sync.ts';
+import { type LeasedSyncResult, syncLeased } from './leased-sync.ts';
 import type { ObjectCache } from './object-cache.ts';
-import { RECHECK_MS } from './reconcile-vault-static-secret.ts';
+import { finalizeLeased, leasedReady, loadLeased, recordFailure, recordLeased, rfc3339 } from './reconcile-steps.ts';
 import { buildSecretData, durationSeconds } from './secret-data.ts';
-import { patchStatusIfChanged, type ReadyState, readyConditions } from './status-record.ts';
-import { describeFailure, retryable } from './sync-failure.ts';
 import type { VaultNativeContext } from './vault-context.ts';
-import { involved, statusTarget, VAULT_FINALIZER } from './vault-kinds.ts';
-import { openSession } from './vault-session.ts';
+import type { VaultSession } from './vault-session.ts';
 
 export interface DynamicSecretContext extends VaultNativeContext {
   dynamicSecrets: ObjectCache<VaultDynamicSecret>;
 }
 
 const KIND = 'VaultDynamicSecret';
+const REVOKED = { reason: 'LeaseRevoked', noun: 'lease' } as const;
 
 export async function reconcileVaultDynamicSecret(key: string, ctx: DynamicSecretContext): Promise<ReconcileResult> {
   // 1. load
-  const { namespace = '', name } = parseObjectKey(key);
-  const cached = ctx.dynamicSecrets.get(namespace, name);
-  if (!cached) {
-    ctx.schedule(KIND, key, undefined);
-    ctx.recent.forget(`${KIND}/${key}`);
-    return {};
-  }
-  const now = ctx.now();
-  const vds = { ...cached, status: ctx.recent.resolve(`${KIND}/${key}`, cached.status, now) };
-  const target = statusTarget(KIND, vds);
+  const loaded = loadLeased(KIND, key, ctx.dynamicSecrets, ctx);
+  if (!loaded) return {};
+  const { obj: vds, now } = loaded;
   if (vds.metadata?.deletionTimestamp) return finalize(vds, key, ctx);
 
   // 2. decide: the spec's own checks; the lease engine decides the rest inside syncLeased.
@@ -43,7 +34,7 @@ export async function reconcileVaultDynamicSecret(key: string, ctx: DynamicSecre
     refreshAfterSeconds = durationSeconds(vds.spec.refreshAfter, 'spec.refreshAfter');
     secretData(vds, { fields: {}, raw: {} });
   } catch (err) {
-    return fail(vds, err, ctx, now);
+    return recordFailure(KIND, vds, err, ctx, now);
   }
   const ledger = vds.status?.lockstep?.ledger;
   // Static creds rotate at the end of their ttl: read again just after it. A ttl of 0 means the
@@ -54,17 +45,15 @@ export async function reconcileVaultDynamicSecret(key: string, ctx: DynamicSecre
   }
 
   // 3. act
-  let result: Awaited<ReturnType<typeof syncLeased>>;
+  let result: LeasedSyncResult;
   try {
-    await syncFinalizer(vds, vds.spec.revoke, ctx, target, VAULT_FINALIZER);
-    const session = await openSession(namespace, vds.spec.vaultAuthRef, vds.spec.namespace, ctx);
     result = await syncLeased(
       {
         kind: KIND,
         key,
         obj: vds,
-        session,
-        backend: dynamicBackend(vds, session),
+        finalizer: vds.spec.revoke,
+        backend: (session) => dynamicBackend(vds, session),
         revokeSuperseded: true,
         decision: {
           renewalPercent: vds.spec.renewalPercent,
@@ -75,27 +64,21 @@ export async function reconcileVaultDynamicSecret(key: string, ctx: DynamicSecre
       ctx,
     );
   } catch (err) {
-    return fail(vds, err, ctx, now);
+    return recordFailure(KIND, vds, err, ctx, now);
   }
 
   // 4. record
   const { act } = result;
   const next = act.ledger;
-  const failure = result.error !== undefined ? describeFailure(result.error) : undefined;
-  const ready: ReadyState = result.blocked
-    ? { ok: false, reason: 'DestinationBlocked', message: result.blocked }
-    : failure
-      ? { ok: false, reason: failure.reason, message: failure.message }
-      : {
-          ok: true,
-          reason: result.issuedReason ?? (act.renewed ? 'LeaseRenewed' : 'SecretSynced'),
-          message: next?.leaseId
-            ? `lease ${next.leaseId} valid until ${next.expiresAt ?? 'unknown'}`
-            : `credentials synced to Secret "${vds.spec.destination.name}"`,
-        };
+  const ready = leasedReady(result, {
+    ok: true,
+    reason: result.issuedReason ?? (act.renewed ? 'LeaseRenewed' : 'SecretSynced'),
+    message: next?.leaseId
+      ? `lease ${next.leaseId} valid until ${next.expiresAt ?? 'unknown'}`
+      : `credentials synced to Secret "${vds.spec.destination.name}"`,
+  });
   const staticMeta = result.issuedData?.metadata;
-  const recorded = {
-    lastGeneration: result.issuedReason ? vds.metadata?.generation : vds.status?.lastGeneration,
+  const status = {
     lastRenewalTime: act.renewed ? Math.floor(now.getTime() / 1000) : vds.status?.lastRenewalTime,
     secretLease: next?.leaseId
       ? {
@@ -113,22 +96,9 @@ export async function reconcileVaultDynamicSecret(key: string, ctx: DynamicSecre
             ttl: num(staticMeta.ttl),
           }
         : vds.status?.staticCredsMetaData,
-    secretMAC: result.secretMAC,
     leaseExpiry: next?.expiresAt ? rfc3339(next.expiresAt) : undefined,
-    nextRotation: act.next ? rfc3339(act.next.toISOString()) : undefined,
-    conditions: readyConditions(vds.status?.conditions, ready, vds.metadata?.generation, now),
-    lockstep: next ? { ledger: next } : undefined,
   };
-  const changed = await patchStatusIfChanged(ctx.status, target, vds.status, recorded);
-  ctx.recent.remember(`${KIND}/${key}`, recorded, now);
-  if (changed && !ready.ok) ctx.events.warning(involved(KIND, vds), ready.reason, ready.message);
-  for (const lease of act.revoked) {
-    ctx.events.normal(involved(KIND, vds), 'LeaseRevoked', `revoked superseded lease ${lease}`);
-  }
-  // Transient: nothing was revoked or lost; back off.
-  if (failure?.transient) throw retryable(result.error, failure);
-  ctx.schedule(KIND, key, ready.ok ? act.next : new Date(now.getTime() + RECHECK_MS));
-  return {};
+  return recordLeased({ kind: KIND, key, obj: vds, now, result, ready, revoked: REVOKED, status }, ctx);
 }
 
 function secretData(vds: VaultDynamicSecret, issued: { fields: Record<string, unknown>; raw: unknown }) {
@@ -136,42 +106,9 @@ function secretData(vds: VaultDynamicSecret, issued: { fields: Record<string, un
 }
 
 /** Deletion with revoke: true revokes the live lease and any superseded one, then lets the object go. */
-async function finalize(vds: VaultDynamicSecret, key: string, ctx: DynamicSecretContext): Promise<ReconcileResult> {
-  ctx.schedule(KIND, key, undefined);
-  if (!vds.metadata?.finalizers?.includes(VAULT_FINALIZER)) return {};
-  if (vds.spec.revoke) {
-    try {
-      const session = await openSession(vds.metadata.namespace ?? '', vds.spec.vaultAuthRef, vds.spec.namespace, ctx);
-      const revoked = await revokeAll(vds.status?.lockstep?.ledger, dynamicBackend(vds, session));
-      if (revoked.length) ctx.events.normal(involved(KIND, vds), 'LeaseRevoked', `revoked ${revoked.join(', ')}`);
-    } catch (err) {
-      const failure = describeFailure(err);
-      if (failure.transient) throw retryable(err, failure);
-      ctx.events.warning(involved(KIND, vds), 'RevokeFailed', `lease not revoked on delete: ${failure.message}`);
-    }
-  }
-  await syncFinalizer(vds, false, ctx, statusTarget(KIND, vds), VAULT_FINALIZER);
-  return {};
-}
-
-async function fail(
-  vds: VaultDynamicSecret,
-  err: unknown,
-  ctx: DynamicSecretContext,
-  now: Date,
-): Promise<ReconcileResult> {
-  const failure = describeFailure(err);
-  const changed = await patchStatusIfChanged(ctx.status, statusTarget(KIND, vds), vds.status, {
-    conditions: readyConditions(
-      vds.status?.conditions,
-      { ok: false, reason: failure.reason, message: failure.message },
-      vds.metadata?.generation,
-      now,
-    ),
-  });
-  if (changed) ctx.events.warning(involved(KIND, vds), failure.reason, failure.message);
-  if (failure.transient) throw retryable(err, failure);
-  return { requeueAfter: RECHECK_MS };
+function finalize(vds: VaultDynamicSecret, key: string, ctx: DynamicSecretContext): Promise<ReconcileResult> {
+  const backend = (session: VaultSession) => dynamicBackend(vds, session);
+  return finalizeLeased({ kind: KIND, key, obj: vds, revoke: vds.spec.revoke, backend, revoked: REVOKED }, ctx);
 }
 
 function unix(v: unknown): number {
@@ -185,8 +122,4 @@ function unix(v: unknown): number {
 
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
-}
-
-function rfc3339(iso: string): string {
-  return `${iso.slice(0, 19)}Z`;
 }

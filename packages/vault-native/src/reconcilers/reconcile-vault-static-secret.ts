@@ -8,9 +8,10 @@ import type { VaultStaticSecret } from '../api/vault-static-secret.ts';
 import { joinPath } from '../client/vault-path.ts';
 import { destinationState, writeDestination } from './destination.ts';
 import type { ObjectCache } from './object-cache.ts';
+import { RECHECK_MS, recordFailure } from './reconcile-steps.ts';
 import { buildSecretData, durationSeconds, type SourceData } from './secret-data.ts';
 import { patchStatusIfChanged, type ReadyState, readyConditions } from './status-record.ts';
-import { describeFailure, retryable, SpecProblem } from './sync-failure.ts';
+import { SpecProblem } from './sync-failure.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { involved, ownerReference, statusTarget } from './vault-kinds.ts';
 import { openSession, type VaultSession } from './vault-session.ts';
@@ -26,9 +27,6 @@ export interface StaticPlan {
   /** Re-read period; undefined: sync once per spec change (VSO without refreshAfter). */
   refreshMs: number | undefined;
 }
-
-/** Bad input waits for a change, but is looked at again after this long (a VaultAuth may appear). */
-export const RECHECK_MS = 60_000;
 
 /** Pure: why this run syncs, and when the next one is due. */
 export function decideStaticSync(vss: VaultStaticSecret, target: V1Secret | undefined, macKey: Uint8Array): StaticPlan {
@@ -136,24 +134,14 @@ function describe(vss: VaultStaticSecret): string {
   return `${vss.spec.type} secret "${vss.spec.mount}/${vss.spec.path}"${v}`;
 }
 
-async function fail(
+function fail(
   vss: VaultStaticSecret,
   err: unknown,
   ctx: StaticSecretContext,
   now: Date,
   refreshMs?: number,
 ): Promise<ReconcileResult> {
-  const failure = describeFailure(err);
-  const changed = await patchStatusIfChanged(ctx.status, statusTarget('VaultStaticSecret', vss), vss.status, {
-    conditions: readyConditions(
-      vss.status?.conditions,
-      { ok: false, reason: failure.reason, message: failure.message },
-      vss.metadata?.generation,
-      now,
-    ),
+  return recordFailure('VaultStaticSecret', vss, err, ctx, now, {
+    requeueAfterMs: Math.min(refreshMs ?? RECHECK_MS, RECHECK_MS),
   });
-  if (changed) ctx.events.warning(involved('VaultStaticSecret', vss), failure.reason, failure.message);
-  // Transient: back off; the Secret and everything in it stay as they are.
-  if (failure.transient) throw retryable(err, failure);
-  return { requeueAfter: Math.min(refreshMs ?? RECHECK_MS, RECHECK_MS) };
 }

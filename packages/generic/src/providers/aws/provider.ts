@@ -3,11 +3,11 @@
 // (and AWS_ENDPOINT_URL_STS for roles) point it at moto in tests.
 
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Provider, ProviderContext, StoreRef } from '@lockstep/core';
+import { credentialNamespace, type Provider, type ProviderContext, type StoreRef } from '@lockstep/core';
 import type { AwsProvider as AwsProviderSpec } from '../../api/provider-aws.ts';
 import type { CallObserver } from '../call-observer.ts';
 import { stableKey } from '../client-key.ts';
-import { checkNamespace, checkSecretSelector, credentialNamespace } from '../secret-selector.ts';
+import { checkNamespace, checkSecretSelector } from '../secret-selector.ts';
 import { AwsSecretsManagerClient } from './client.ts';
 import { credentialsFor } from './credentials.ts';
 

@@ -2,11 +2,11 @@
 // the controller's own cluster), read with the store's serviceAccount, token or cert auth.
 
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Provider, ProviderContext, StoreRef } from '@lockstep/core';
+import { credentialNamespace, type Provider, type ProviderContext, type StoreRef } from '@lockstep/core';
 import type { KubernetesProvider as KubernetesProviderSpec } from '../../api/provider-kubernetes.ts';
 import type { CallObserver } from '../call-observer.ts';
 import { stableKey } from '../client-key.ts';
-import { checkNamespace, checkSecretSelector, credentialNamespace } from '../secret-selector.ts';
+import { checkNamespace, checkSecretSelector } from '../secret-selector.ts';
 import { KubernetesClient } from './client.ts';
 import { isLocalCluster } from './remote-config.ts';
 

@@ -1,0 +1,58 @@
+// Regenerates the figures table of bench/README.md: one block per scale between markers,
+// so a quick `small` run does not overwrite the latest `full` figures.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { BenchResults, Check } from './results.ts';
+import { mib } from './stats.ts';
+
+export function renderBlock(results: BenchResults, resultsFile: string): string {
+  const m = results.machine;
+  const lines = [
+    `Latest \`${results.scale}\` run: ${results.startedAt} ([${basename(resultsFile)}](results/${basename(resultsFile)})).`,
+    `Machine: ${m.nproc} cores (${m.cpuModel}), ${mib(m.memoryBytes)} MiB memory, Node ${m.node}, ${m.kernel}; ` +
+      `load average at start ${m.loadAverage.join(' / ')}. Controller concurrency ${results.controller.concurrency}` +
+      `${results.controller.nodeArgs ? `, controller Node flags \`${results.controller.nodeArgs}\`` : ''}.`,
+    '',
+    '| Scenario | Figure | Value | Target | Ratio | Pass |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...results.checks.map(row),
+  ];
+  if (results.problems.length > 0) {
+    lines.push('', 'Problems in this run:', ...results.problems.map((p) => `- ${p}`));
+  }
+  return lines.join('\n');
+}
+
+function row(c: Check): string {
+  const value = c.value === null ? 'not measured' : `${formatNumber(c.value)}${c.unit ? ` ${c.unit}` : ''}`;
+  const pass = c.pass === null ? '' : c.pass ? 'yes' : '**no**';
+  const figure = c.note ? `${c.figure} (${c.note})` : c.figure;
+  return `| ${c.scenario} | ${figure} | ${value} | ${c.target} | ${c.ratio ?? ''} | ${pass} |`;
+}
+
+function formatNumber(n: number): string {
+  if (Number.isInteger(n)) return n.toLocaleString('en-US');
+  return n.toLocaleString('en-US', { maximumFractionDigits: 3 });
+}
+
+export async function updateReadme(path: string, results: BenchResults, resultsFile: string): Promise<void> {
+  let text = '';
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    text = '# Benchmarks\n';
+  }
+  // Runs with extra Node flags get their own block: they never replace the default run's.
+  const id = results.controller.nodeArgs ? `${results.scale}+${results.controller.nodeArgs}` : results.scale;
+  const start = `<!-- bench:${id}:start -->`;
+  const end = `<!-- bench:${id}:end -->`;
+  const block = `${start}\n${renderBlock(results, resultsFile)}\n${end}`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  const next =
+    i >= 0 && j > i
+      ? `${text.slice(0, i)}${block}${text.slice(j + end.length)}`
+      : `${text.trimEnd()}\n\n## Latest figures (\`${id}\`)\n\n${block}\n`;
+  await writeFile(path, next);
+}

@@ -1,0 +1,65 @@
+// API traffic from the embedded server's request log, drained often (the log is bounded)
+// into running totals by verb and resource, so a phase's traffic is a difference of totals.
+
+import type { RequestLogEntry } from '../../packages/sandbox/src/index.ts';
+
+export type Counts = Record<string, number>;
+
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+export interface ApiTraffic {
+  /** create/update/patch/delete, by `verb resource[/subresource]`. */
+  writes: Counts;
+  writeTotal: number;
+  /** Writes to Secrets only (create/update/patch/delete of `secrets`). */
+  secretWrites: number;
+  /** get/list/watch by `verb resource`. */
+  reads: Counts;
+  readTotal: number;
+}
+
+export class RequestCounter {
+  readonly #source: { requests(): RequestLogEntry[]; clearRequests(): void };
+  readonly #totals: Counts = {};
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(source: { requests(): RequestLogEntry[]; clearRequests(): void }, drainEveryMs = 500) {
+    this.#source = source;
+    this.#timer = setInterval(() => this.drain(), drainEveryMs);
+    this.#timer.unref();
+  }
+
+  /** Moves what the log holds into the totals (synchronous: no entry is lost between read and clear). */
+  drain(): void {
+    const entries = this.#source.requests();
+    this.#source.clearRequests();
+    for (const e of entries) {
+      const key = `${e.verb} ${e.resource}${e.subresource ? `/${e.subresource}` : ''}`;
+      this.#totals[key] = (this.#totals[key] ?? 0) + 1;
+    }
+  }
+
+  snapshot(): Counts {
+    this.drain();
+    return { ...this.#totals };
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+export function trafficBetween(before: Counts, after: Counts): ApiTraffic {
+  const writes: Counts = {};
+  const reads: Counts = {};
+  for (const [key, value] of Object.entries(after)) {
+    const d = value - (before[key] ?? 0);
+    if (d === 0) continue;
+    const verb = key.split(' ')[0] ?? '';
+    if (WRITE_VERBS.has(verb)) writes[key] = d;
+    else reads[key] = d;
+  }
+  const sum = (c: Counts) => Object.values(c).reduce((a, b) => a + b, 0);
+  const secretWrites = sum(Object.fromEntries(Object.entries(writes).filter(([k]) => k.endsWith(' secrets'))));
+  return { writes, writeTotal: sum(writes), secretWrites, reads, readTotal: sum(reads) };
+}

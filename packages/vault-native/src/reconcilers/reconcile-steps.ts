@@ -1,0 +1,171 @@
+// The lines of the four steps that read the same in every Vault-native secret kind: load a
+// leased object (with the status recorded last), record a failure as Ready=False, record a
+// leased sync, and finalize a leased object on delete. Each reconciler keeps its own story
+// (what it checks, what it calls, what its status says) and hands the common part here.
+
+import { type Condition, parseObjectKey, type ReconcileResult } from '@lockstep/core';
+import type { LeaseBackend } from '../lease/lease-backend.ts';
+import { type LeasedKind, type LeasedObject, type LeasedSyncResult, revokeAll, syncFinalizer } from './leased-sync.ts';
+import type { ObjectCache } from './object-cache.ts';
+import type { SourceData } from './secret-data.ts';
+import { patchStatusIfChanged, type ReadyState, readyConditions } from './status-record.ts';
+import { describeFailure, retryable, type SyncFailure } from './sync-failure.ts';
+import type { VaultNativeContext } from './vault-context.ts';
+import { involved, statusTarget, VAULT_FINALIZER, type VaultKind, type VaultObject } from './vault-kinds.ts';
+import { openSession, type VaultSession } from './vault-session.ts';
+
+/** Bad input waits for a change, but is looked at again after this long (a VaultAuth may appear). */
+export const RECHECK_MS = 60_000;
+
+/** What a leased kind revokes, as its events name it. */
+export interface Revoked {
+  reason: 'LeaseRevoked' | 'CertificateRevoked';
+  noun: 'lease' | 'certificate';
+}
+
+interface WithConditions extends VaultObject {
+  status?: { conditions?: Condition[] };
+}
+
+/**
+ * Step 1 of a leased kind: the object from the informer cache, its status overlaid with what
+ * this controller recorded last while the cache lags. Gone from the cache: its wake-ups and
+ * remembered status go too, and there is nothing to do.
+ */
+export function loadLeased<T extends LeasedObject>(
+  kind: LeasedKind,
+  key: string,
+  cache: ObjectCache<T>,
+  ctx: VaultNativeContext,
+): { obj: T; now: Date } | undefined {
+  const { namespace = '', name } = parseObjectKey(key);
+  const cached = cache.get(namespace, name);
+  if (!cached) {
+    ctx.schedule(kind, key, undefined);
+    ctx.recent.forget(`${kind}/${key}`);
+    return undefined;
+  }
+  const now = ctx.now();
+  return { obj: { ...cached, status: ctx.recent.resolve(`${kind}/${key}`, cached.status, now) }, now };
+}
+
+/**
+ * A sync that failed before anything was issued or written: Ready=False saying what to fix,
+ * with a warning when that is news. Transient: throw so the work queue backs off; the Secret
+ * and everything in it stay as they are. Otherwise look again after `requeueAfterMs`.
+ */
+export async function recordFailure(
+  kind: VaultKind,
+  obj: WithConditions,
+  err: unknown,
+  ctx: VaultNativeContext,
+  now: Date,
+  opts: { fields?: (failure: SyncFailure) => Record<string, unknown>; requeueAfterMs?: number } = {},
+): Promise<ReconcileResult> {
+  const failure = describeFailure(err);
+  const changed = await patchStatusIfChanged(ctx.status, statusTarget(kind, obj), obj.status, {
+    ...opts.fields?.(failure),
+    conditions: readyConditions(
+      obj.status?.conditions,
+      { ok: false, reason: failure.reason, message: failure.message },
+      obj.metadata?.generation,
+      now,
+    ),
+  });
+  if (changed) ctx.events.warning(involved(kind, obj), failure.reason, failure.message);
+  if (failure.transient) throw retryable(err, failure);
+  return { requeueAfter: opts.requeueAfterMs ?? RECHECK_MS };
+}
+
+/** Ready after a leased sync: False when the Secret could not be written or the engine failed, else `synced`. */
+export function leasedReady(result: LeasedSyncResult, synced: ReadyState): ReadyState {
+  if (result.blocked) return { ok: false, reason: 'DestinationBlocked', message: result.blocked };
+  if (result.error !== undefined) {
+    const failure = describeFailure(result.error);
+    return { ok: false, reason: failure.reason, message: failure.message };
+  }
+  return synced;
+}
+
+export interface LeasedRecord {
+  kind: LeasedKind;
+  key: string;
+  obj: LeasedObject & WithConditions;
+  now: Date;
+  result: LeasedSyncResult;
+  ready: ReadyState;
+  revoked: Revoked;
+  /** The kind's own status fields; the ledger, MAC, generation, next rotation and Ready are added here. */
+  status: Record<string, unknown>;
+}
+
+/**
+ * Step 4 of a leased kind: one status patch (remembered until the cache shows it), a warning
+ * when Ready turned False, an event per superseded credential revoked, and the next wake-up.
+ */
+export async function recordLeased(r: LeasedRecord, ctx: VaultNativeContext): Promise<ReconcileResult> {
+  const { kind, key, obj, now, result, ready } = r;
+  const { act } = result;
+  const recorded = {
+    ...r.status,
+    lastGeneration: result.issuedReason ? obj.metadata?.generation : obj.status?.lastGeneration,
+    secretMAC: result.secretMAC,
+    nextRotation: act.next ? rfc3339(act.next.toISOString()) : undefined,
+    conditions: readyConditions(obj.status?.conditions, ready, obj.metadata?.generation, now),
+    lockstep: act.ledger ? { ledger: act.ledger } : undefined,
+  };
+  const changed = await patchStatusIfChanged(ctx.status, statusTarget(kind, obj), obj.status, recorded);
+  ctx.recent.remember(`${kind}/${key}`, recorded, now);
+  if (changed && !ready.ok) ctx.events.warning(involved(kind, obj), ready.reason, ready.message);
+  for (const id of act.revoked) {
+    ctx.events.normal(involved(kind, obj), r.revoked.reason, `revoked superseded ${r.revoked.noun} ${id}`);
+  }
+  // Transient: nothing was revoked or lost; back off.
+  const failure = result.error !== undefined ? describeFailure(result.error) : undefined;
+  if (failure?.transient) throw retryable(result.error, failure);
+  ctx.schedule(kind, key, ready.ok ? act.next : new Date(now.getTime() + RECHECK_MS));
+  return {};
+}
+
+export interface LeasedFinalize {
+  kind: LeasedKind;
+  key: string;
+  obj: LeasedObject;
+  /** spec.revoke: revoke the live credential and every superseded one first. */
+  revoke: boolean;
+  backend(session: VaultSession): LeaseBackend<SourceData>;
+  revoked: Revoked;
+  /** Runs after revoking, before the object goes (PKI's spec.clear). */
+  cleanup?(): Promise<void>;
+}
+
+/** Deletion: revoke what the ledger holds when asked to, clean up, then let the object go. */
+export async function finalizeLeased(f: LeasedFinalize, ctx: VaultNativeContext): Promise<ReconcileResult> {
+  const { kind, obj } = f;
+  ctx.schedule(kind, f.key, undefined);
+  if (!obj.metadata?.finalizers?.includes(VAULT_FINALIZER)) return {};
+  if (f.revoke) {
+    try {
+      const session = await openSession(obj.metadata.namespace ?? '', obj.spec.vaultAuthRef, obj.spec.namespace, ctx);
+      const revoked = await revokeAll(obj.status?.lockstep?.ledger, f.backend(session));
+      if (revoked.length) ctx.events.normal(involved(kind, obj), f.revoked.reason, `revoked ${revoked.join(', ')}`);
+    } catch (err) {
+      const failure = describeFailure(err);
+      if (failure.transient) throw retryable(err, failure);
+      // The VaultAuth is gone or broken: nothing can be revoked, and the object must not hang forever.
+      ctx.events.warning(
+        involved(kind, obj),
+        'RevokeFailed',
+        `${f.revoked.noun} not revoked on delete: ${failure.message}`,
+      );
+    }
+  }
+  await f.cleanup?.();
+  await syncFinalizer(obj, false, ctx, statusTarget(kind, obj), VAULT_FINALIZER);
+  return {};
+}
+
+/** Status timestamps in RFC 3339 at second precision, as the CRDs' date columns show them. */
+export function rfc3339(iso: string): string {
+  return `${iso.slice(0, 19)}Z`;
+}

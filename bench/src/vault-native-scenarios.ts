@@ -307,6 +307,7 @@ export async function runVaultNativeScenarios(ctx: VaultNativeContext) {
     }),
   );
   const cycleMs = ctx.database.ttlSeconds * 1000;
+  const renewalStallMs = Math.max(90_000, cycleMs * 2 + 30_000);
   const issued = await vdsWatch.waitAll(
     vdsKeys,
     (w) => w.ready && w.leaseId !== undefined,
@@ -322,6 +323,8 @@ export async function runVaultNativeScenarios(ctx: VaultNativeContext) {
     (w) => w.renewedAt,
     cycleMs * 3 + scale.phaseTimeoutMs,
     (n) => ctx.log(`B4-real: ${n}/${vds.length} renewed twice`),
+    // The count stays 0 until the second renewal, two thirds of two TTLs in.
+    renewalStallMs,
   );
   const cyclesEnd = await figures(ctx, controller);
   const leasesBeforeRestart = new Map(vdsKeys.map((k) => [k, vdsWatch.objects.get(k)?.leaseId]));
@@ -342,6 +345,7 @@ export async function runVaultNativeScenarios(ctx: VaultNativeContext) {
     (w) => w.renewedAt,
     cycleMs * 2 + scale.phaseTimeoutMs,
     (n) => ctx.log(`B4-real: ${n}/${vds.length} renewed after the restart`),
+    renewalStallMs,
   );
   const restartEnd = await figures(ctx, controller);
   const reissued = vdsKeys.filter((k) => vdsWatch.objects.get(k)?.leaseId !== leasesBeforeRestart.get(k)).length;

@@ -27,6 +27,7 @@ import {
   type RolloutRestarter,
   type SecretApi,
   type StatusPatcher,
+  scopedInformer,
 } from '@lockstep/core';
 import {
   type ClusterExternalSecret,
@@ -38,7 +39,6 @@ import {
   type StoreObject,
   StoreResolver,
 } from '@lockstep/generic';
-import { scopedInformer } from './watch-scope.ts';
 
 export interface GenericPipelineDeps {
   kc: KubeConfig;

@@ -21,6 +21,7 @@ import {
   ResourceInformer,
   realClock,
   reuseConnections,
+  scopedInformer,
   systemRandom,
 } from '@lockstep/core';
 import { fakeGenerator, passwordGenerator, registerGenericProviders } from '@lockstep/generic';
@@ -38,7 +39,6 @@ import { LEADER_LEASE_NAME, LeaderElector } from './leader/leader-elector.ts';
 import { LeaseLock } from './leader/lease-lock.ts';
 import { refreshLeaseGauges } from './lease-gauges.ts';
 import { ObservedProviderRegistry } from './observed-registry.ts';
-import { scopedInformer } from './watch-scope.ts';
 
 async function main(): Promise<number> {
   let flags: ReturnType<typeof parseFlags>;
@@ -151,6 +151,7 @@ async function main(): Promise<number> {
         tokens,
         clients: vault.clients,
         concurrency: flags.concurrency,
+        watchNamespaces: flags.namespaces,
       })
     : undefined;
   if (engine) controllers.push(...engine.controllers);

@@ -89,6 +89,7 @@ export {
   ResourceInformer,
 } from './informer/informer.ts';
 export { collectionPath, type ResourceRef } from './informer/resource-path.ts';
+export { MultiNamespaceInformer, scopedInformer } from './informer/scoped-informer.ts';
 // KubeAccess over @kubernetes/client-node, and the classifier of client-node errors.
 export { classifyKubeError, createKubeAccess, type KubeObjectRef } from './kube/client-kube-access.ts';
 export { reuseConnections } from './kube/connection-reuse.ts';

@@ -9,13 +9,15 @@ import { type E2e, refreshedTwice, startE2e, waitForReady } from '../testing/e2e
 import { EXTERNAL, externalSecret, secretStore } from '../testing/external-resources.ts';
 import { waitFor } from '../testing/wait-for.ts';
 
+const VAULT = 'vault.lockstep.dev/v1beta1';
+
 describe('--namespace watch scope', () => {
   let e: E2e;
   let second: ControllerUnderTest;
   const [a1, a2, b, outside] = ['scope-a1', 'scope-a2', 'scope-b', 'scope-outside'];
 
   before(async () => {
-    e = await startE2e({ file: 'scope', watchNamespaces: [a1, a2] });
+    e = await startE2e({ file: 'scope', watchNamespaces: [a1, a2], args: ['--enable-vault-native'] });
     await e.core.createNamespace({ body: { metadata: { name: b } } });
     await e.core.createNamespace({ body: { metadata: { name: outside } } });
     second = startControllerUnderTest({
@@ -56,6 +58,20 @@ describe('--namespace watch scope', () => {
     assert.equal((await e.get(EXTERNAL, 'ExternalSecret', outside, 'es'))?.status, undefined);
     assert.equal(await e.secret(outside, 'es'), undefined);
     assert.equal(e.secretWrites(outside), 0);
+  });
+
+  test('the Vault-native kinds keep to the same scope', async () => {
+    const staticSecret = (ns: string) => ({
+      apiVersion: VAULT,
+      kind: 'VaultStaticSecret',
+      metadata: { name: 'kv', namespace: ns },
+      spec: { mount: 'secret', type: 'kv-v2', path: 'app', destination: { name: 'kv', create: true } },
+    });
+    for (const ns of [a1, outside]) await e.apply(staticSecret(ns));
+    // No VaultAuth exists anywhere: the watched one reports that, the other is never touched.
+    await waitForReady(e, { apiVersion: VAULT, kind: 'VaultStaticSecret', namespace: a1, name: 'kv' }, 'False');
+    await refreshedTwice(e, a1, 'es');
+    assert.equal((await e.get(VAULT, 'VaultStaticSecret', outside, 'kv'))?.status, undefined);
   });
 
   test('no secret value appears in the controller log, Events or statuses', async () => {

@@ -12,10 +12,11 @@ import {
   type Logger,
   objectKey,
   type Random,
-  ResourceInformer,
+  type ResourceInformer,
   type RolloutRestarter,
   type SecretApi,
   type StatusPatcher,
+  scopedInformer,
 } from '@lockstep/core';
 import type { VaultAuth } from '../api/vault-auth.ts';
 import type { VaultConnection } from '../api/vault-connection.ts';
@@ -54,6 +55,8 @@ export interface VaultNativeDeps {
   tokens?: TokenManager;
   clients?: VaultClientPool;
   concurrency?: number;
+  /** `--namespace` scope (empty or absent: every namespace). */
+  watchNamespaces?: readonly string[];
   metrics?: LockstepMetrics;
   log?: Logger;
   /** Grace before revoking a superseded lease when there are no rollout targets (default 300 s). */
@@ -70,15 +73,21 @@ export interface VaultNativeEngine {
 type Kind = KubernetesObject & { spec?: { destination?: { name?: string } } };
 
 export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine {
+  const scope = deps.watchNamespaces ?? [];
+  // The `default` VaultConnection and VaultAuth live in the controller namespace: always watched.
+  const withDefaults = scope.length > 0 ? [...new Set([...scope, deps.controllerNamespace])] : [];
   const informer = <T extends object>(kind: VaultKind, plural: string) =>
-    new ResourceInformer<T & KubernetesObject>({
-      kubeConfig: deps.kc,
-      apiVersion: VAULT_API,
-      kind,
-      plural,
-      clock: deps.clock,
-      ...(deps.log ? { log: deps.log } : {}),
-    });
+    scopedInformer<T & KubernetesObject>(
+      {
+        kubeConfig: deps.kc,
+        apiVersion: VAULT_API,
+        kind,
+        plural,
+        clock: deps.clock,
+        ...(deps.log ? { log: deps.log } : {}),
+      },
+      kind === 'VaultConnection' || kind === 'VaultAuth' ? withDefaults : scope,
+    );
   const leased: Array<[Controller, ResourceInformer<Kind>]> = [];
   const connections = informer<VaultConnection>('VaultConnection', 'vaultconnections');
   const auths = informer<VaultAuth>('VaultAuth', 'vaultauths');

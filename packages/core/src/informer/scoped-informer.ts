@@ -1,10 +1,10 @@
-// `--namespace` (repeatable): namespaced kinds are watched with one informer per watched
-// namespace, so two controllers scoped to different namespaces never act on each other's
-// objects; without the flag one cluster-wide informer serves each kind. Cluster-scoped kinds
-// (ClusterSecretStore, ClusterExternalSecret, Namespace) are always watched cluster-wide.
+// The controller's `--namespace` scope (repeatable): namespaced kinds are watched with one
+// informer per watched namespace, so two controllers scoped to different namespaces never act
+// on each other's objects; without the flag one cluster-wide informer serves each kind.
+// Cluster-scoped kinds are always watched cluster-wide.
 
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { type InformerHandlers, type InformerOptions, ResourceInformer } from '@lockstep/core';
+import { type InformerHandlers, type InformerOptions, ResourceInformer } from './informer.ts';
 
 /**
  * One informer over several namespaces: the first namespace is served by this object itself,

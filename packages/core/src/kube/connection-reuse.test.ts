@@ -55,6 +55,23 @@ describe('reuseConnections', () => {
     assert.ok((await connectionsFor(kc, 30)) <= 2);
   });
 
+  it('keeps separate dispatchers for different TLS options', () => {
+    const kc = new KubeConfig();
+    const made: unknown[] = [];
+    (kc as unknown as { createDispatcher: (c: unknown, o: unknown) => unknown }).createDispatcher = (_c, o) => {
+      made.push(o);
+      return { n: made.length };
+    };
+    reuseConnections(kc);
+    const dispatch = (kc as unknown as { createDispatcher: (c: unknown, o: unknown) => unknown }).createDispatcher;
+    const cluster = { server: 'https://127.0.0.1:6443' };
+    const a = dispatch(cluster, { ca: Buffer.from('ca-1'), cert: Buffer.from('cert-1') });
+    assert.equal(dispatch(cluster, { ca: Buffer.from('ca-1'), cert: Buffer.from('cert-1') }), a, 'same contents');
+    assert.notEqual(dispatch(cluster, { ca: Buffer.from('ca-1'), cert: Buffer.from('cert-2') }), a, 'rotated cert');
+    assert.notEqual(dispatch({ server: 'https://127.0.0.1:7443' }, { ca: Buffer.from('ca-1') }), a, 'other server');
+    assert.equal(made.length, 3);
+  });
+
   it('is needed: an unmodified KubeConfig opens a connection per call', async () => {
     const kc = kubeConfigVia(api.kubeconfig(), proxy.port);
     assert.equal(await connectionsFor(kc, 10), 10);

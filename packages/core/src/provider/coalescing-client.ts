@@ -15,6 +15,7 @@ export class CoalescingClient implements SecretsClient {
   private readonly windowMs: number;
   private readonly clock: Pick<Clock, 'now'>;
   private readonly entries = new Map<string, Entry>();
+  private lastSweep = 0;
 
   constructor(inner: SecretsClient, opts: { windowMs: number; clock: Pick<Clock, 'now'> }) {
     this.inner = inner;
@@ -97,7 +98,10 @@ export class CoalescingClient implements SecretsClient {
     return entry.promise as Promise<T>;
   }
 
+  /** Drops expired answers; at most twice per window, so a busy client does not rescan on every read. */
   private sweep(now: number): void {
+    if (now - this.lastSweep < this.windowMs / 2) return;
+    this.lastSweep = now;
     for (const [key, entry] of this.entries) {
       if (entry.settledAt !== undefined && now - entry.settledAt >= this.windowMs) this.entries.delete(key);
     }

@@ -90,6 +90,14 @@ test: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) $(KUBE_STAMP) typecheck lint ## in
 sandbox: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) ## run the API server, OpenBao, PostgreSQL and moto until Ctrl-C; writes .sandbox/
 	node packages/sandbox/src/cli.ts --dir .sandbox
 
+.PHONY: run
+RUN_KUBECONFIG := $(or $(KUBECONFIG),.sandbox/kubeconfig)
+RUN_NAMESPACE ?= lockstep-system
+run: $(DEPS_STAMP) $(KUBE_STAMP) ## run the controller against $$KUBECONFIG (default .sandbox/kubeconfig from make sandbox); RUN_ARGS="--namespace team-a"
+	.tools/bin/kubectl --kubeconfig "$(RUN_KUBECONFIG)" create namespace $(RUN_NAMESPACE) --dry-run=client -o yaml | .tools/bin/kubectl --kubeconfig "$(RUN_KUBECONFIG)" apply -f - >/dev/null
+	node packages/controller/src/main.ts --kubeconfig "$(RUN_KUBECONFIG)" --controller-namespace $(RUN_NAMESPACE) \
+	  --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081 $(RUN_ARGS)
+
 .PHONY: demo
 demo: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) ## sandbox + examples/demo + the controller, with a live table until Ctrl-C (DEMO_ARGS="--headless --duration 60s")
 	node packages/controller/src/demo/demo.ts $(DEMO_ARGS)

@@ -4,6 +4,7 @@
 // is the latest of those moments (not the moment the harness happened to look).
 
 import type { KubeHttp, KubeObject, WatchHandle } from './kube-http.ts';
+import { type WaitAllResult, waitAll } from './wait-all.ts';
 
 interface EsState {
   ready: boolean;
@@ -80,44 +81,15 @@ export class SyncTracker {
     return new Map([...this.es].map(([k, s]) => [k, s.refreshTime]));
   }
 
-  /**
-   * Waits until `done(key)` holds for every key, polling; answers the latest moment any of
-   * them became true (from `at(key)`), or undefined when the timeout passed first.
-   */
-  async waitAll(
+  /** Waits until `done(key)` holds for every key: see waitAll. */
+  waitAll(
     keys: readonly string[],
     done: (key: string) => boolean,
     at: (key: string) => number,
     timeoutMs: number,
     onProgress?: (doneCount: number) => void,
-    /** Give up early when the count has not moved for this long (a stalled controller). */
     stallMs?: number,
-  ): Promise<{ completedAt: number | undefined; done: number; stalled?: boolean }> {
-    const deadline = performance.now() + timeoutMs;
-    let lastProgress = 0;
-    let lastCount = -1;
-    let lastMove = performance.now();
-    for (;;) {
-      let count = 0;
-      let latest = 0;
-      for (const k of keys) {
-        if (!done(k)) continue;
-        count++;
-        latest = Math.max(latest, at(k));
-      }
-      if (count === keys.length) return { completedAt: latest, done: count };
-      if (performance.now() > deadline) return { completedAt: undefined, done: count };
-      if (count !== lastCount) {
-        lastCount = count;
-        lastMove = performance.now();
-      } else if (stallMs !== undefined && performance.now() - lastMove > stallMs) {
-        return { completedAt: undefined, done: count, stalled: true };
-      }
-      if (onProgress && performance.now() - lastProgress > 10_000) {
-        lastProgress = performance.now();
-        onProgress(count);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  ): Promise<WaitAllResult> {
+    return waitAll(keys, done, at, timeoutMs, onProgress, stallMs);
   }
 }

@@ -13,6 +13,7 @@ import { delta, sumBy, total } from './prometheus-text.ts';
 import { type RequestCounter, trafficBetween } from './request-counter.ts';
 import type { Scale } from './scale.ts';
 import { mib, round } from './stats.ts';
+import { type WaitAllResult, waitAll } from './wait-all.ts';
 
 const VAULT_API = '/apis/vault.lockstep.dev/v1beta1';
 const AUTH_ROLE = 'bench';
@@ -88,7 +89,7 @@ class StatusWatch {
     this.#stop?.();
   }
 
-  async waitAll(
+  waitAll(
     keys: readonly string[],
     done: (w: Watched, key: string) => boolean,
     at: (w: Watched) => number,
@@ -96,34 +97,22 @@ class StatusWatch {
     progress: (n: number) => void,
     /** Give up early when the count has not moved for this long. */
     stallMs = 90_000,
-  ): Promise<{ completedAt: number | undefined; done: number; stalled?: boolean }> {
-    const deadline = performance.now() + timeoutMs;
-    let lastProgress = performance.now();
-    let lastCount = -1;
-    let lastMove = performance.now();
-    for (;;) {
-      let count = 0;
-      let latest = 0;
-      for (const k of keys) {
-        const w = this.objects.get(k);
-        if (!w || !done(w, k)) continue;
-        count++;
-        latest = Math.max(latest, at(w));
-      }
-      if (count === keys.length) return { completedAt: latest, done: count };
-      if (performance.now() > deadline) return { completedAt: undefined, done: count };
-      if (count !== lastCount) {
-        lastCount = count;
-        lastMove = performance.now();
-      } else if (performance.now() - lastMove > stallMs) {
-        return { completedAt: undefined, done: count, stalled: true };
-      }
-      if (performance.now() - lastProgress > 10_000) {
-        lastProgress = performance.now();
-        progress(count);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  ): Promise<WaitAllResult> {
+    const watched = (k: string) => this.objects.get(k);
+    return waitAll(
+      keys,
+      (k) => {
+        const w = watched(k);
+        return w !== undefined && done(w, k);
+      },
+      (k) => {
+        const w = watched(k);
+        return w ? at(w) : 0;
+      },
+      timeoutMs,
+      progress,
+      stallMs,
+    );
   }
 }
 

@@ -101,7 +101,10 @@ function switchIndexes(samples: Sample[]): number[] {
 }
 
 async function sample(h: Harness, ns: string): Promise<Sample> {
+  // The restart marker first: the controller writes the Secret, then restarts the target, so
+  // a sample read the other way round could see a rotation's restart with its old password.
+  const restartedAt = await h.restartedAt(ns, 'api');
   const data = await h.secretData(ns, 'db-creds');
   const login = await tryLogin(data?.username ?? '', data?.password ?? '');
-  return { password: data?.password ?? '', login, restartedAt: await h.restartedAt(ns, 'api') };
+  return { password: data?.password ?? '', login, restartedAt };
 }

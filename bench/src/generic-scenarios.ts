@@ -21,6 +21,7 @@ import { type RequestCounter, trafficBetween } from './request-counter.ts';
 import { type Scale, totalExternalSecrets } from './scale.ts';
 import { mib, round } from './stats.ts';
 import { SyncTracker } from './sync-tracker.ts';
+import { waitAll } from './wait-all.ts';
 
 export interface GenericContext {
   scale: Scale;
@@ -97,7 +98,7 @@ export async function runGenericScenarios(ctx: GenericContext) {
   ctx.log('B1: starting the controller');
   const controller = await ctx.startController();
   const zero: Snapshot = { at: controller.spawnedAt, metrics: [], api: before.api, bao: before.bao, cpuSeconds: 0 };
-  const b1Wait = await tracker.waitAll(
+  const b1Wait = await waitAll(
     esKeys,
     (k) => tracker.es.get(k)?.ready === true,
     (k) => tracker.es.get(k)?.readyAt ?? 0,
@@ -153,7 +154,7 @@ export async function runGenericScenarios(ctx: GenericContext) {
   ctx.log(`B2: waiting for a full refresh cycle (refreshInterval ${scale.refreshInterval} + jitter)`);
   const baseline = tracker.refreshTimes();
   const b2Start = await snapshot(ctx, controller);
-  const b2Wait = await tracker.waitAll(
+  const b2Wait = await waitAll(
     esKeys,
     (k) => {
       const s = tracker.es.get(k);
@@ -189,7 +190,7 @@ export async function runGenericScenarios(ctx: GenericContext) {
     forEachLimit(keys, 16, (k) => putVaultValue(ctx.bao, k, 2)),
   ]);
   const changedAt = performance.now();
-  const b3Wait = await tracker.waitAll(
+  const b3Wait = await waitAll(
     [...expected.keys()],
     (k) => tracker.secrets.get(k)?.value === expected.get(k),
     (k) => tracker.secrets.get(k)?.at ?? 0,

@@ -4,7 +4,6 @@
 // is the latest of those moments (not the moment the harness happened to look).
 
 import type { KubeHttp, KubeObject, WatchHandle } from './kube-http.ts';
-import { type WaitAllResult, waitAll } from './wait-all.ts';
 
 interface EsState {
   ready: boolean;
@@ -79,17 +78,5 @@ export class SyncTracker {
   /** refreshTime of every ExternalSecret now (the baseline of a refresh cycle). */
   refreshTimes(): Map<string, string | undefined> {
     return new Map([...this.es].map(([k, s]) => [k, s.refreshTime]));
-  }
-
-  /** Waits until `done(key)` holds for every key: see waitAll. */
-  waitAll(
-    keys: readonly string[],
-    done: (key: string) => boolean,
-    at: (key: string) => number,
-    timeoutMs: number,
-    onProgress?: (doneCount: number) => void,
-    stallMs?: number,
-  ): Promise<WaitAllResult> {
-    return waitAll(keys, done, at, timeoutMs, onProgress, stallMs);
   }
 }

@@ -10,23 +10,17 @@ import {
   KubernetesObjectApi,
   type V1ConfigMap,
   type V1Namespace,
-  type V1Secret,
 } from '@kubernetes/client-node';
-import type { Clock, Random } from '@lockstep/core';
 import {
   BackendError,
   Controller,
+  type ControllerRuntime,
   classifyHttpStatus,
-  type EventRecorder,
-  type KubeAccess,
   type LockstepMetrics,
   type Logger,
   objectKey,
   type ProviderRegistry,
   ResourceInformer,
-  type RolloutRestarter,
-  type SecretApi,
-  type StatusPatcher,
   scopedInformer,
 } from '@lockstep/core';
 import {
@@ -40,20 +34,10 @@ import {
   StoreResolver,
 } from '@lockstep/generic';
 
-export interface GenericPipelineDeps {
-  kc: KubeConfig;
+export interface GenericPipelineDeps extends ControllerRuntime {
   log: Logger;
   metrics: LockstepMetrics;
-  clock: Clock;
-  random: Random;
   registry: ProviderRegistry;
-  kube: KubeAccess;
-  secretApi: SecretApi;
-  status: StatusPatcher;
-  events: EventRecorder;
-  rollout: RolloutRestarter;
-  macKey: Uint8Array;
-  managedSecrets: ResourceInformer<V1Secret>;
   namespaces: ResourceInformer<V1Namespace>;
   concurrency: number;
   coalesceWindowMs: number;

@@ -148,6 +148,7 @@ export {
   rolloutState,
 } from './rollout/rollout-targets.ts';
 export { Controller, type ControllerOptions } from './runtime/controller.ts';
+export type { ControllerRuntime } from './runtime/controller-runtime.ts';
 export {
   clientEventSink,
   createEventRecorder,

@@ -46,6 +46,7 @@ export {
   startLockstepProcess,
 } from './testing/lockstep-process.ts';
 export {
+  appDeployment,
   connectPostgres,
   kubeConfigFromEnv,
   motoFromEnv,
@@ -53,4 +54,5 @@ export {
   PEER_ENV,
   postgresConfigFromEnv,
   requirePeerEnv,
+  usersOfDynamicRole,
 } from './testing/peers.ts';

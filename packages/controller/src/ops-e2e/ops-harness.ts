@@ -18,7 +18,7 @@ import {
 } from '@kubernetes/client-node';
 import {
   type ApiServer,
-  connectPostgres,
+  appDeployment,
   ensureServiceAccount,
   type OpenBaoApi,
   openBaoFromEnv,
@@ -29,6 +29,7 @@ import {
   seedPki,
   serviceAccountToken,
   startApiServer,
+  usersOfDynamicRole,
 } from '@lockstep/sandbox';
 import { parse, stringify } from 'yaml';
 import { RELEASE_NAMESPACE, REPO_ROOT } from '../chart/helm-chart.ts';
@@ -232,17 +233,7 @@ export async function startOps(file: string): Promise<Ops> {
       });
     },
     async deployment(namespace, name) {
-      await apps.createNamespacedDeployment({
-        namespace,
-        body: {
-          metadata: { name },
-          spec: {
-            replicas: 1,
-            selector: { matchLabels: { app: name } },
-            template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
-          },
-        },
-      });
+      await apps.createNamespacedDeployment({ namespace, body: appDeployment(name) });
     },
     async restartedAt(namespace, name) {
       const d = await apps.readNamespacedDeployment({ namespace, name });
@@ -255,18 +246,7 @@ export async function startOps(file: string): Promise<Ops> {
       return l && (l.spec ?? {});
     },
     controllerRequests: () => server.requests().filter((r) => r.user === CONTROLLER_USER),
-    async pgRoles(role) {
-      const c = await connectPostgres();
-      try {
-        const rows = await c.query<{ rolname: string }>(
-          'SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY rolname',
-          [`v-%-${role}-%`],
-        );
-        return rows.rows.map((r) => r.rolname);
-      } finally {
-        await c.end().catch(() => {});
-      }
-    },
+    pgRoles: usersOfDynamicRole,
     lockstep(podName, args = []) {
       const p = startControllerPod({
         kubeconfigPath,

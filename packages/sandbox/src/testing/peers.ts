@@ -1,5 +1,5 @@
 // Helpers for test files that use the shared sandbox started by the global setup.
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import pg from 'pg';
 import { type OpenBaoApi, openBaoApi } from '../peers/openbao-api.ts';
 import type { PeerName } from '../sandbox.ts';
@@ -54,6 +54,32 @@ export async function connectPostgres(overrides: Partial<pg.ClientConfig> = {}):
   client.on('error', () => {}); // a revoked role's connection may drop; the test asserts on queries
   await client.connect();
   return client;
+}
+
+/** The PostgreSQL users OpenBao created for a dynamic role (named `v-…-<role>-…`), sorted. */
+export async function usersOfDynamicRole(role: string): Promise<string[]> {
+  const c = await connectPostgres();
+  try {
+    const rows = await c.query<{ rolname: string }>(
+      'SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY rolname',
+      [`v-%-${role}-%`],
+    );
+    return rows.rows.map((r) => r.rolname);
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+/** A one-replica Deployment whose pod template a rollout restart can change. */
+export function appDeployment(name: string): V1Deployment {
+  return {
+    metadata: { name },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
+    },
+  };
 }
 
 export function kubeConfigFromEnv(): KubeConfig {

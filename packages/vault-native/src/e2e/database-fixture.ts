@@ -68,17 +68,3 @@ export async function roleExists(name: string): Promise<boolean> {
     await c.end().catch(() => {});
   }
 }
-
-/** The PostgreSQL users OpenBao created for a dynamic role (named `v-…-<role>-…`), sorted. */
-export async function usersOfRole(role: string): Promise<string[]> {
-  const c = await connectPostgres();
-  try {
-    const rows = await c.query<{ rolname: string }>(
-      'SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY rolname',
-      [`v-%-${role}-%`],
-    );
-    return rows.rows.map((r) => r.rolname);
-  } finally {
-    await c.end().catch(() => {});
-  }
-}

@@ -22,6 +22,7 @@ import {
 } from '@lockstep/core';
 import {
   type ApiServer,
+  appDeployment,
   ensureNamespace,
   ensureServiceAccount,
   type OpenBaoApi,
@@ -186,17 +187,7 @@ export class Harness {
   }
 
   async createDeployment(namespace: string, name: string): Promise<void> {
-    await this.apps.createNamespacedDeployment({
-      namespace,
-      body: {
-        metadata: { name },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: { app: name } },
-          template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
-        },
-      },
-    });
+    await this.apps.createNamespacedDeployment({ namespace, body: appDeployment(name) });
   }
 
   async restartedAt(namespace: string, name: string): Promise<string | undefined> {

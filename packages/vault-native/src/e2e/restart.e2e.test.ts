@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { connectPostgres } from '@lockstep/sandbox';
-import { applyDatabaseCreds, createDynamicDatabase, type DynamicDatabase, usersOfRole } from './database-fixture.ts';
+import { connectPostgres, usersOfDynamicRole } from '@lockstep/sandbox';
+import { applyDatabaseCreds, createDynamicDatabase, type DynamicDatabase } from './database-fixture.ts';
 import { type Harness, type Obj, startHarness, waitFor } from './harness.ts';
 import { kubeconfigFile, type LockstepProcess, startLockstep } from './process-harness.ts';
 
@@ -64,7 +64,7 @@ describe('a lockstep process killed mid-life and started again', () => {
       name: 'lockstep-vault-tokens',
     });
     assert.ok(Object.keys(tokens.data ?? {}).length > 0, 'the login token was persisted before the restart');
-    const rolesBefore = await usersOfRole(db.role);
+    const rolesBefore = await usersOfDynamicRole(db.role);
     assert.deepEqual(rolesBefore, [creds.username], 'one database role was issued');
     const deployBefore = await h.apps.readNamespacedDeployment({ namespace: ns, name: 'api' });
     const annotationBefore = await h.restartedAt(ns, 'api');
@@ -89,7 +89,7 @@ describe('a lockstep process killed mid-life and started again', () => {
 
     assert.equal(resumed.status.secretLease.id, leaseId, 'the same lease is renewed, none is issued');
     assert.ok((await leaseExpiry(leaseId)) > expiryAtKill, 'OpenBao extended the lease');
-    assert.deepEqual(await usersOfRole(db.role), rolesBefore, 'no new database role');
+    assert.deepEqual(await usersOfDynamicRole(db.role), rolesBefore, 'no new database role');
     assert.deepEqual(await h.secretData(ns, 'db-creds'), creds, 'the Secret still holds the same credentials');
     const deployAfter = await h.apps.readNamespacedDeployment({ namespace: ns, name: 'api' });
     assert.equal(await h.restartedAt(ns, 'api'), annotationBefore, 'no rollout');

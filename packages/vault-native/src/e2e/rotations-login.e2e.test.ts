@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  applyDatabaseCreds,
-  createDynamicDatabase,
-  type DynamicDatabase,
-  tryLogin,
-  usersOfRole,
-} from './database-fixture.ts';
+import { usersOfDynamicRole } from '@lockstep/sandbox';
+import { applyDatabaseCreds, createDynamicDatabase, type DynamicDatabase, tryLogin } from './database-fixture.ts';
 import { type Harness, startHarness, waitFor } from './harness.ts';
 
 interface Sample {
@@ -80,7 +75,7 @@ async function sample(h: Harness, ns: string, role: string): Promise<Sample> {
   const data = await h.secretData(ns, 'db-creds');
   const username = data?.username ?? '(no Secret)';
   const login = await tryLogin(username, data?.password ?? '');
-  const roles = await usersOfRole(role);
+  const roles = await usersOfDynamicRole(role);
   const d = await h.apps.readNamespacedDeployment({ namespace: ns, name: 'api' });
   const replicas = d.spec?.replicas ?? 1;
   return {

@@ -2,20 +2,14 @@
 // informer for drift repair, and ONE lease scheduler that wakes leased resources when their
 // renewal, re-issue or revocation is due. The controller binary calls this once.
 
-import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import {
-  type Clock,
   Controller,
-  type EventRecorder,
-  type KubeAccess,
+  type ControllerRuntime,
   type LockstepMetrics,
   type Logger,
   objectKey,
-  type Random,
   type ResourceInformer,
-  type RolloutRestarter,
-  type SecretApi,
-  type StatusPatcher,
   scopedInformer,
 } from '@lockstep/core';
 import type { VaultAuth } from '../api/vault-auth.ts';
@@ -37,18 +31,7 @@ import { TokenCache } from './token-cache.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { VAULT_API, type VaultKind } from './vault-kinds.ts';
 
-export interface VaultNativeDeps {
-  kc: KubeConfig;
-  clock: Clock;
-  random: Random;
-  kube: KubeAccess;
-  secretApi: SecretApi;
-  status: StatusPatcher;
-  events: EventRecorder;
-  rollout: RolloutRestarter;
-  macKey: Uint8Array;
-  /** The label-filtered Secret informer the controller already runs (started by the caller). */
-  managedSecrets: ResourceInformer<V1Secret>;
+export interface VaultNativeDeps extends ControllerRuntime {
   /** Where the `default` VaultAuth and VaultConnection live (VSO: the operator's namespace). */
   controllerNamespace: string;
   /** Share these with registerVaultIntoPipeline so both models use one client and one token per identity. */

@@ -64,10 +64,15 @@ $(PG_STAMP):
 	ls /usr/lib/postgresql/*/bin/initdb
 	touch $@
 
-.PHONY: tools deps peers
+.PHONY: tools deps peers cluster
 tools: $(NODE_STAMP) $(KUBE_STAMP) ## install Node 24, pnpm, kubectl and helm into .tools
 deps: $(DEPS_STAMP) ## install the workspace's npm dependencies
 peers: $(VENV_STAMP) $(PG_STAMP) ## install OpenBao, moto (into .venv) and PostgreSQL
+
+# The real Kubernetes control plane, built from Go modules once per version set into
+# $(LOCKSTEP_CACHE) (default ~/.cache/lockstep), outside the clone, so every clone reuses it.
+cluster: ## build (once) etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok; about 12 minutes cold
+	bash scripts/build-control-plane.sh >/dev/null
 
 # ---- checks -----------------------------------------------------------------
 .PHONY: typecheck lint format test test-unit
@@ -80,14 +85,14 @@ lint: $(DEPS_STAMP) ## biome lint and format check
 format: $(DEPS_STAMP) ## rewrite files with biome
 	pnpm exec biome check --write .
 
-test: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) $(KUBE_STAMP) typecheck lint ## install everything, typecheck, lint and run every test against the real peers
+test: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) $(KUBE_STAMP) cluster typecheck lint ## install everything, typecheck, lint and run every test against the real peers
 	node --test --test-concurrency=$(TEST_CONCURRENCY) \
 	  --test-global-setup=packages/sandbox/src/testing/global-setup.ts \
 	  "$(TEST_FILES)"
 
 # ---- sandbox, controller ----------------------------------------------------
 .PHONY: sandbox
-sandbox: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) ## run the API server, OpenBao, PostgreSQL and moto until Ctrl-C; writes .sandbox/
+sandbox: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) cluster ## run the Kubernetes control plane, OpenBao, PostgreSQL and moto until Ctrl-C; writes .sandbox/
 	node packages/sandbox/src/cli.ts --dir .sandbox
 
 .PHONY: run
@@ -99,12 +104,12 @@ run: $(DEPS_STAMP) $(KUBE_STAMP) ## run the controller against $$KUBECONFIG (def
 	  --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081 $(RUN_ARGS)
 
 .PHONY: demo
-demo: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) ## sandbox + examples/demo + the controller, with a live table until Ctrl-C (DEMO_ARGS="--headless --duration 60s")
+demo: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) cluster ## sandbox + examples/demo + the controller, with a live table until Ctrl-C (DEMO_ARGS="--headless --duration 60s")
 	node packages/controller/src/demo/demo.ts $(DEMO_ARGS)
 
 # ---- benchmarks ----------------------------------------------------------------
 .PHONY: bench
-bench: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) ## run the benchmarks against the sandbox and the controller process (BENCH_SCALE=small|full); writes bench/results/ and bench/README.md
+bench: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) cluster ## run the benchmarks against the sandbox and the controller process (BENCH_SCALE=small|full); writes bench/results/ and bench/README.md
 	node --expose-gc bench/src/run-bench.ts
 
 # ---- manifests ---------------------------------------------------------------

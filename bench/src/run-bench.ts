@@ -71,7 +71,6 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
       sandbox = await startSandbox({
         dir: runDir,
         peers: opts.only.has('vault') ? ['apiserver', 'openbao', 'moto', 'postgres'] : ['apiserver', 'openbao', 'moto'],
-        rolloutDelayMs: 200,
         // B4-real renews the sandbox's database role `app`: a short TTL makes two cycles quick.
         openBaoSeed: { database: { dynamicRole: { defaultTtl: `${scale.dynamicTtlSeconds}s`, maxTtl: '24h' } } },
       });

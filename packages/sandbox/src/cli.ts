@@ -1,4 +1,5 @@
-// `make sandbox`: runs the embedded API server, OpenBao, PostgreSQL and moto in the
+// `make sandbox`: runs the Kubernetes control plane (etcd, kube-apiserver, controller-manager,
+// scheduler, kwok), OpenBao, PostgreSQL and moto in the
 // foreground until Ctrl-C, and writes <dir>/kubeconfig and <dir>/env for other shells.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,7 +46,7 @@ async function main(): Promise<number> {
     ['moto (AWS)', sandbox.moto?.endpoint],
     ['kubeconfig', sandbox.kubeconfigPath],
     ['env file', `${sandbox.envPath} (holds the tokens and passwords: source it)`],
-    ['logs', `${dir}/*.log`],
+    ["logs", `${dir}/*.log, ${dir}/control-plane/*.log`],
   ];
   console.log('the sandbox is up:');
   for (const [name, value] of rows) if (value) console.log(`  ${name.padEnd(15)} ${value}`);

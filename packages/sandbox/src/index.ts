@@ -10,6 +10,11 @@ export {
   type Verb,
 } from './apiserver/index.ts';
 
+export { AuditLog } from './control-plane/audit-log.ts';
+export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from './control-plane/control-plane.ts';
+export { KUBERNETES_VERSION } from './control-plane/binaries.ts';
+export { acquireTestCluster, type TestCluster } from './testing/test-cluster.ts';
+
 // Real peers, their seeding, the whole sandbox and helpers for test files.
 export { type MotoPeer, startMoto } from './peers/moto.ts';
 export { type OpenBaoPeer, startOpenBao } from './peers/openbao.ts';
@@ -18,7 +23,7 @@ export { PeerStartError } from './peers/peer-start-error.ts';
 export { type PostgresPeer, startPostgres } from './peers/postgres.ts';
 export { ALL_PEERS, type PeerName, type Sandbox, type SandboxOptions, startSandbox } from './sandbox.ts';
 export { SEED_DEFAULTS } from './seed/defaults.ts';
-export { ensureNamespace, ensureServiceAccount, serviceAccountToken } from './seed/kubernetes.ts';
+export { ensureNamespace, ensureServiceAccount, grantTokenReview, serviceAccountToken } from './seed/kubernetes.ts';
 export { EXAMPLE_AWS_SECRETS, type MotoConnection, secretsManagerClient, seedMoto } from './seed/moto.ts';
 export { appPolicyHcl, type OpenBaoSeed, type OpenBaoSeedOptions, seedOpenBao } from './seed/openbao.ts';
 export {

@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { type ApiServer, startApiServer } from './apiserver/index.ts';
+import { type ControlPlane, startControlPlane } from './control-plane/control-plane.ts';
 import { lockstepRoot } from './peers/binaries.ts';
 import { type MotoPeer, startMoto } from './peers/moto.ts';
 import { type OpenBaoPeer, startOpenBao } from './peers/openbao.ts';
 import { openBaoApi } from './peers/openbao-api.ts';
 import { type PostgresPeer, startPostgres } from './peers/postgres.ts';
+import { applyCrds } from './control-plane/apply-crds.ts';
 import { tokenReviewerJwt } from './seed/kubernetes.ts';
 import { seedMoto } from './seed/moto.ts';
 import { type OpenBaoSeed, type OpenBaoSeedOptions, seedOpenBao } from './seed/openbao.ts';
@@ -21,8 +22,7 @@ export interface SandboxOptions {
   peers?: PeerName[];
   /** Seed OpenBao and moto with the example configuration (default true). */
   seed?: boolean;
-  rolloutDelayMs?: number;
-  /** CRD directories for the API server; defaults to the repository's crds/. */
+  /** CRD directories applied to the API server; defaults to the repository's crds/. */
   crdDirs?: string[];
   /** Overrides for OpenBao seeding (mount names, TTLs). */
   openBaoSeed?: Omit<OpenBaoSeedOptions, 'postgres' | 'kubernetes'>;
@@ -36,7 +36,8 @@ export interface Sandbox {
   dir: string;
   kubeconfigPath: string | undefined;
   envPath: string;
-  apiServer: ApiServer | undefined;
+  /** The real control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok. */
+  apiServer: ControlPlane | undefined;
   openBao: OpenBaoPeer | undefined;
   postgres: PostgresPeer | undefined;
   moto: MotoPeer | undefined;
@@ -65,20 +66,17 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   };
 
   try {
-    let apiServer: ApiServer | undefined;
+    let apiServer: ControlPlane | undefined;
     let kubeconfigPath: string | undefined;
     if (peers.has('apiserver')) {
-      apiServer = await startApiServer({
-        port: 0,
-        crdDirs: opts.crdDirs ?? defaultCrdDirs(),
-        rolloutDelayMs: opts.rolloutDelayMs,
-      }).catch((err: unknown) => {
-        throw new Error(`the embedded Kubernetes API server could not start: ${messageOf(err)}`, { cause: err });
+      apiServer = await startControlPlane({ dir: join(dir, 'control-plane'), deadlineMs }).catch((err: unknown) => {
+        throw new Error(`the Kubernetes control plane could not start: ${messageOf(err)}`, { cause: err });
       });
       const started = apiServer;
       stoppers.push(() => started.stop());
       kubeconfigPath = join(dir, 'kubeconfig');
-      await apiServer.writeKubeconfig(kubeconfigPath);
+      await writeFile(kubeconfigPath, apiServer.kubeconfig(), { mode: 0o600 });
+      await applyCrds(apiServer.kubeconfig(), opts.crdDirs ?? defaultCrdDirs());
     }
 
     const [openBao, postgres, moto] = await settleAll(
@@ -131,7 +129,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 async function seedSandboxOpenBao(
   openBao: OpenBaoPeer,
   postgres: PostgresPeer | undefined,
-  apiServer: ApiServer | undefined,
+  apiServer: ControlPlane | undefined,
   overrides: SandboxOptions['openBaoSeed'],
 ): Promise<OpenBaoSeed> {
   try {
@@ -144,8 +142,8 @@ async function seedSandboxOpenBao(
         url: apiServer.url,
         caPem: apiServer.caPem,
         tokenReviewerJwt: await tokenReviewerJwt(kc),
-        issuerUrl: apiServer.tokenIssuer.issuerUrl,
-        publicKeyPem: apiServer.tokenIssuer.publicKeyPem,
+        issuerUrl: apiServer.serviceAccountIssuer,
+        publicKeyPem: apiServer.serviceAccountPublicKeyPem,
       };
     }
     return await seedOpenBao(bao, { ...overrides, postgres, kubernetes });
@@ -157,7 +155,7 @@ async function seedSandboxOpenBao(
 export function sandboxEnv(
   dir: string,
   kubeconfigPath: string | undefined,
-  apiServer: ApiServer | undefined,
+  apiServer: ControlPlane | undefined,
   openBao: OpenBaoPeer | undefined,
   postgres: PostgresPeer | undefined,
   moto: MotoPeer | undefined,
@@ -166,6 +164,7 @@ export function sandboxEnv(
   if (apiServer && kubeconfigPath) {
     env.KUBECONFIG = kubeconfigPath;
     env.LOCKSTEP_SANDBOX_URL = apiServer.url;
+    env.LOCKSTEP_AUDIT_LOG = apiServer.auditLogPath;
   }
   if (openBao) {
     env.BAO_ADDR = openBao.addr;

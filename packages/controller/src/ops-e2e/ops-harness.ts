@@ -13,11 +13,11 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  KubeConfig,
+  type KubeConfig,
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
 import {
-  type ApiServer,
+  acquireTestCluster,
   appDeployment,
   ensureServiceAccount,
   type OpenBaoApi,
@@ -28,11 +28,12 @@ import {
   seedDatabase,
   seedPki,
   serviceAccountToken,
-  startApiServer,
+  type TestCluster,
   usersOfDynamicRole,
 } from '@lockstep/sandbox';
 import { parse, stringify } from 'yaml';
-import { RELEASE_NAMESPACE, REPO_ROOT } from '../chart/helm-chart.ts';
+import { RELEASE_NAMESPACE } from '../chart/helm-chart.ts';
+import { applyChartRbac } from './chart-rbac.ts';
 import { LEADER_LEASE_NAME } from '../leader/leader-elector.ts';
 import { EXTERNAL, type Obj } from '../testing/external-resources.ts';
 import { type KubeObjects, kubeObjects, unlessNotFound } from '../testing/kube-objects.ts';
@@ -74,7 +75,7 @@ export interface FakeEntry {
 }
 
 export interface Ops extends KubeObjects {
-  server: ApiServer;
+  server: TestCluster;
   kc: KubeConfig;
   core: CoreV1Api;
   apps: AppsV1Api;
@@ -113,17 +114,22 @@ export interface Ops extends KubeObjects {
   stop(): Promise<void>;
 }
 
-export async function startOps(file: string): Promise<Ops> {
+export interface OpsOptions {
+  /** Chart values whose RBAC the controller runs under (default: the chart's defaults). */
+  chartValues?: object;
+}
+
+export async function startOps(file: string, opts: OpsOptions = {}): Promise<Ops> {
   const env = requirePeerEnv('openbao', 'postgres');
   const dir = await mkdtemp(join(tmpdir(), `lockstep-ops-${file}-`));
-  const server = await startApiServer({ port: 0, crdDirs: [join(REPO_ROOT, 'crds')], rolloutDelayMs: 200 });
-  const kc = new KubeConfig();
-  kc.loadFromString(server.kubeconfig());
+  const server = await acquireTestCluster(`ops ${file}`);
+  const kc = server.kc;
   const suffix = () => randomBytes(3).toString('hex');
   const unique = (prefix: string) => `${prefix}-${suffix()}`;
 
-  // The controller's own identity: the ServiceAccount the chart creates, and a kubeconfig with its token.
-  await ensureServiceAccount(kc, CONTROLLER_NAMESPACE, CONTROLLER_SERVICE_ACCOUNT);
+  // The controller's own identity: the ServiceAccount and RBAC the chart renders (and nothing
+  // more: the real API server enforces it), and a kubeconfig with the ServiceAccount's token.
+  const removeChartRbac = await applyChartRbac(kc, opts.chartValues ?? {});
   const controllerToken = await serviceAccountToken(kc, CONTROLLER_NAMESPACE, CONTROLLER_SERVICE_ACCOUNT, {
     expirationSeconds: 24 * 3600,
   });
@@ -259,8 +265,12 @@ export async function startOps(file: string): Promise<Ops> {
       return p;
     },
     async stop() {
-      for (const p of processes) await p.kill();
-      await server.stop();
+      // A controller still runs while the file's namespaces go: it removes its finalizers.
+      await server.cleanUp().finally(async () => {
+        for (const p of processes) await p.kill();
+        await removeChartRbac();
+      });
+      await server.release();
       await bao.delete(`sys/auth/${authMount}`).catch(() => {});
       for (const m of mounts) await bao.delete(`sys/mounts/${m}`).catch(() => {});
       if (!process.env.LOCKSTEP_KEEP_E2E) await rm(dir, { recursive: true, force: true });

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { type ApiServer, ensureNamespace, startApiServer } from '@lockstep/sandbox';
+import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { acquireTestCluster, ensureNamespace, type TestCluster } from '@lockstep/sandbox';
 import { REPO_ROOT } from '../chart/helm-chart.ts';
 import { type ControllerUnderTest, startControllerUnderTest } from './controller-under-test.ts';
 import { EXTERNAL, type Obj } from './external-resources.ts';
@@ -31,7 +31,7 @@ export interface E2eOptions {
 
 export interface E2e extends KubeObjects {
   file: string;
-  server: ApiServer;
+  server: TestCluster;
   kc: KubeConfig;
   core: CoreV1Api;
   custom: CustomObjectsApi;
@@ -57,11 +57,10 @@ export interface E2e extends KubeObjects {
 
 export async function startE2e(opts: E2eOptions): Promise<E2e> {
   const dir = await mkdtemp(join(tmpdir(), `lockstep-e2e-${opts.file}-`));
-  const server = await startApiServer({ port: 0, crdDirs: [join(REPO, 'crds')], rolloutDelayMs: 200 });
+  const server = await acquireTestCluster(`e2e ${opts.file}`);
   const kubeconfigPath = join(dir, 'kubeconfig');
   await server.writeKubeconfig(kubeconfigPath);
-  const kc = new KubeConfig();
-  kc.loadFromString(server.kubeconfig());
+  const kc = server.kc;
   await ensureNamespace(kc, CONTROLLER_NAMESPACE);
   for (const ns of opts.watchNamespaces ?? []) await ensureNamespace(kc, ns);
 
@@ -138,8 +137,8 @@ export async function startE2e(opts: E2eOptions): Promise<E2e> {
     },
     leaks: () => findLeaks({ logFile: controller.logFile, core, custom }, [...remembered]),
     async stop() {
-      await controller.stop();
-      await server.stop();
+      // The controller still runs while the suite's namespaces go: it removes its finalizers.
+      await server.cleanUp().finally(() => controller.stop()).finally(() => server.release());
       if (!process.env.LOCKSTEP_KEEP_E2E) await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,10 +1,10 @@
 // A kubernetes auth mount in the shared OpenBao that reviews tokens through ONE test file's
-// API server, so a tenant logs in as its service account, as in a real cluster.
+// cluster, so a tenant logs in as its service account, as in a real cluster.
 
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
-  type ApiServer,
   ensureServiceAccount,
+  grantTokenReview,
   type OpenBaoApi,
   seedKubernetesAuth,
   serviceAccountToken,
@@ -13,12 +13,13 @@ import {
 /** Enables `auth/<mount>`; OpenBao calls TokenReview as service account `token-reviewer` of `namespace`. */
 export async function kubernetesAuthMount(
   bao: OpenBaoApi,
-  server: ApiServer,
+  server: { url: string; caPem: string },
   kc: KubeConfig,
   namespace: string,
   mount: string,
 ): Promise<void> {
   await ensureServiceAccount(kc, namespace, 'token-reviewer');
+  await grantTokenReview(kc, namespace, 'token-reviewer');
   await seedKubernetesAuth(bao, {
     mount,
     kubernetesHost: server.url,

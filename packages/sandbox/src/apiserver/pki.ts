@@ -55,30 +55,49 @@ export async function createSandboxCa(): Promise<PemPair> {
 /** A serving certificate for `hosts` (DNS names and IP addresses become SANs), signed by `ca`. */
 export async function issueServingCert(ca: PemPair, hosts: string[]): Promise<PemPair> {
   if (hosts.length === 0) throw new Error('issueServingCert needs at least one host');
+  const names: x509.JsonGeneralNames = hosts.map((host) =>
+    isIP(host) ? { type: 'ip', value: host } : { type: 'dns', value: host },
+  );
+  return issueLeaf(ca, `CN=${hosts[0]}`, x509.ExtendedKeyUsage.serverAuth, [
+    new x509.SubjectAlternativeNameExtension(names),
+  ]);
+}
+
+/**
+ * A client certificate: Kubernetes reads the user from CN and the groups from O
+ * (`system:masters` is the built-in admin group).
+ */
+export async function issueClientCert(ca: PemPair, user: string, groups: string[] = []): Promise<PemPair> {
+  const subject = [`CN=${user}`, ...groups.map((g) => `O=${g}`)].join(',');
+  return issueLeaf(ca, subject, x509.ExtendedKeyUsage.clientAuth, []);
+}
+
+async function issueLeaf(
+  ca: PemPair,
+  subject: string,
+  usage: string,
+  extra: x509.Extension[],
+): Promise<PemPair> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await crypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(ca.keyPem), keyAlgorithm, false, [
     'sign',
   ]);
   const keys = (await crypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const now = new Date();
-  const caNotAfter = caCert.notAfter.getTime();
-  const names: x509.JsonGeneralNames = hosts.map((host) =>
-    isIP(host) ? { type: 'ip', value: host } : { type: 'dns', value: host },
-  );
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
-    subject: `CN=${hosts[0]}`,
+    subject,
     issuer: caCert.subject,
     notBefore: backdated(now),
-    notAfter: new Date(Math.min(now.getTime() + 365 * DAY_MS, caNotAfter)),
+    notAfter: new Date(Math.min(now.getTime() + 365 * DAY_MS, caCert.notAfter.getTime())),
     signingAlgorithm,
     publicKey: keys.publicKey,
     signingKey: caKey,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(names),
+      new x509.ExtendedKeyUsageExtension([usage]),
+      ...extra,
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],

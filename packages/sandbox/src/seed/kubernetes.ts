@@ -1,4 +1,4 @@
-import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, type KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 
 /** Creates the namespace unless it exists. */
 export async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
@@ -41,9 +41,24 @@ export const TOKEN_REVIEWER = { namespace: 'lockstep-sandbox', serviceAccount: '
  */
 export async function tokenReviewerJwt(kc: KubeConfig): Promise<string> {
   await ensureServiceAccount(kc, TOKEN_REVIEWER.namespace, TOKEN_REVIEWER.serviceAccount);
+  await grantTokenReview(kc, TOKEN_REVIEWER.namespace, TOKEN_REVIEWER.serviceAccount);
   return serviceAccountToken(kc, TOKEN_REVIEWER.namespace, TOKEN_REVIEWER.serviceAccount, {
     expirationSeconds: 365 * 24 * 3600,
   });
+}
+
+/** A real API server answers TokenReview only for callers bound to `system:auth-delegator`. */
+export async function grantTokenReview(kc: KubeConfig, namespace: string, serviceAccount: string): Promise<void> {
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  await ignoreConflict(() =>
+    rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: `lockstep-token-review-${namespace}-${serviceAccount}` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+        subjects: [{ kind: 'ServiceAccount', namespace, name: serviceAccount }],
+      },
+    }),
+  );
 }
 
 async function ignoreConflict(create: () => Promise<unknown>): Promise<void> {

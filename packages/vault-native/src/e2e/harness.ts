@@ -1,7 +1,7 @@
-// Integration harness for the Vault-native kinds: a per-file embedded API server with the
-// CRDs, the Vault-native controllers running in-process against it, and the sandbox's real
+// Integration harness for the Vault-native kinds: the shared test cluster (held alone while the
+// file runs), the Vault-native controllers running in-process against it, and the sandbox's real
 // OpenBao (BAO_ADDR/BAO_TOKEN) with a kubernetes auth mount of this file's own that validates
-// service-account tokens through this API server's TokenReview. Tests act as a user would:
+// service-account tokens through the cluster's TokenReview. Tests act as a user would:
 // through the Kubernetes API, asserting on Secrets, conditions and OpenBao/PostgreSQL state.
 
 import { randomBytes } from 'node:crypto';
@@ -21,15 +21,16 @@ import {
   systemRandom,
 } from '@lockstep/core';
 import {
-  type ApiServer,
+  acquireTestCluster,
   appDeployment,
   ensureNamespace,
   ensureServiceAccount,
   type OpenBaoApi,
   openBaoFromEnv,
   requirePeerEnv,
+  grantTokenReview,
   serviceAccountToken,
-  startApiServer,
+  type TestCluster,
 } from '@lockstep/sandbox';
 import { type VaultNativeEngine, vaultNativeControllers } from '../reconcilers/wiring.ts';
 
@@ -66,7 +67,7 @@ const PLURAL: Record<string, string> = {
 
 /** One test file's API server, controllers and OpenBao auth mount, and what its tests do through them. */
 export class Harness {
-  readonly server: ApiServer;
+  readonly server: TestCluster;
   readonly kc: KubeConfig;
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
@@ -82,7 +83,7 @@ export class Harness {
   readonly #mounts: string[] = [];
 
   constructor(parts: {
-    server: ApiServer;
+    server: TestCluster;
     kc: KubeConfig;
     bao: OpenBaoApi;
     baoAddr: string;
@@ -104,9 +105,10 @@ export class Harness {
   }
 
   async stop(): Promise<void> {
-    await this.#stopEngine();
+    // The controllers still run while the file's namespaces go: they remove their finalizers.
+    await this.server.cleanUp().finally(() => this.#stopEngine());
+    await this.server.release();
     await this.bao.delete(`sys/auth/${this.authMount}`).catch(() => {});
-    await this.server.stop();
     for (const mount of this.#mounts) await this.bao.delete(`sys/mounts/${mount}`).catch(() => {});
   }
 
@@ -218,9 +220,8 @@ export class Harness {
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const env = requirePeerEnv('openbao');
-  const server = await startApiServer({ port: 0, crdDirs: [join(REPO, 'crds')], rolloutDelayMs: 200 });
-  const kc = new KubeConfig();
-  kc.loadFromString(server.kubeconfig());
+  const server = await acquireTestCluster(`vault-native ${unique('harness')}`);
+  const kc = server.kc;
   const controllerNamespace = unique('lockstep');
   await ensureNamespace(kc, controllerNamespace);
   const bao = openBaoFromEnv();
@@ -229,6 +230,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const authMount = unique('k8s');
   await bao.write(`sys/auth/${authMount}`, { type: 'kubernetes' });
   await ensureServiceAccount(kc, controllerNamespace, 'token-reviewer');
+  await grantTokenReview(kc, controllerNamespace, 'token-reviewer');
   await bao.write(`auth/${authMount}/config`, {
     kubernetes_host: server.url,
     kubernetes_ca_cert: server.caPem,

@@ -1,0 +1,48 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ApiException,
+  ApiextensionsV1Api,
+  KubeConfig,
+  loadAllYaml,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
+
+/** Creates (or replaces) every CRD in `dirs` and waits until each is Established. */
+export async function applyCrds(kubeconfig: string, dirs: string[], timeoutMs = 60_000): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfig);
+  const api = kc.makeApiClient(ApiextensionsV1Api);
+  const crds: V1CustomResourceDefinition[] = [];
+  for (const dir of dirs) {
+    for (const file of (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort()) {
+      const docs = loadAllYaml(await readFile(join(dir, file), 'utf8')) as V1CustomResourceDefinition[];
+      crds.push(...docs.filter((d) => d?.kind === 'CustomResourceDefinition'));
+    }
+  }
+  await Promise.all(crds.map((crd) => createOrReplace(api, crd)));
+  const deadline = Date.now() + timeoutMs;
+  for (const crd of crds) {
+    const name = crd.metadata?.name ?? '';
+    for (;;) {
+      const current = await api.readCustomResourceDefinition({ name });
+      if (current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      if (Date.now() > deadline) throw new Error(`CRD ${name} was not Established within ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function createOrReplace(api: ApiextensionsV1Api, crd: V1CustomResourceDefinition): Promise<void> {
+  try {
+    await api.createCustomResourceDefinition({ body: crd });
+  } catch (err) {
+    if (!(err instanceof ApiException && err.code === 409)) throw err;
+    const name = crd.metadata?.name ?? '';
+    const current = await api.readCustomResourceDefinition({ name });
+    await api.replaceCustomResourceDefinition({
+      name,
+      body: { ...crd, metadata: { ...crd.metadata, resourceVersion: current.metadata?.resourceVersion } },
+    });
+  }
+}

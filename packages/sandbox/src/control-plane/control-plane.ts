@@ -1,0 +1,271 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { RequestLogEntry } from '../apiserver/request-log.ts';
+import { clusterAdminToken } from './admin-token.ts';
+import { withFreePort } from '../peers/free-port.ts';
+import { type PeerProcess, startPeerProcess } from '../peers/peer-process.ts';
+import { AuditLog } from './audit-log.ts';
+import { auditPolicyYaml } from './audit-policy.ts';
+import { type ControlPlaneBinaries, controlPlaneBinaries } from './binaries.ts';
+import { httpsGet } from './https-probe.ts';
+import { KWOK_NODE_NAME, kwokNode } from './kwok-node.ts';
+import { ADMIN_USER, COMPONENT_USERS, kubeconfigYaml, writeControlPlanePki } from './pki-files.ts';
+
+export interface ControlPlaneOptions {
+  /** Certificates, kubeconfigs, etcd data, the audit log and every component's log go here. */
+  dir: string;
+  deadlineMs?: number;
+  binaries?: ControlPlaneBinaries;
+}
+
+export interface ControlPlane {
+  /** https://127.0.0.1:PORT */
+  url: string;
+  caPem: string;
+  /** The admin (system:masters) kubeconfig. */
+  kubeconfigPath: string;
+  kubeconfig(): string;
+  /** kube-apiserver's JSON audit log: every request but the control plane's own. */
+  auditLogPath: string;
+  auditLog: AuditLog;
+  /** Resource requests from the audit log (the embedded server's request-log shape). */
+  requests(): RequestLogEntry[];
+  clearRequests(): void;
+  /** A bearer token of a cluster-admin ServiceAccount, for clients that do not take certificates. */
+  adminToken: string;
+  /** The issuer of ServiceAccount tokens (iss claim) and its signing key. */
+  serviceAccountIssuer: string;
+  serviceAccountPublicKeyPem: string;
+  stop(): Promise<void>;
+}
+
+const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+// kube-apiserver runs its post-start hooks (RBAC bootstrap, priority classes) before /readyz says ok.
+const APISERVER_DEADLINE_MS = 120_000;
+
+/**
+ * etcd, kube-apiserver (RBAC and Node authorization, TokenRequest/TokenReview, audit log),
+ * kube-controller-manager, kube-scheduler and kwok with one fake node, all on loopback.
+ * Resolves once the node is Ready and the `default` ServiceAccount exists, so Pods can be
+ * created and Deployments roll out.
+ */
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const dir = opts.dir;
+  await mkdir(dir, { recursive: true });
+  const bins = opts.binaries ?? (await controlPlaneBinaries());
+  const pki = await writeControlPlanePki(dir);
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stoppers.splice(0).reverse()) await s().catch(() => {});
+  };
+  try {
+    const etcd = await startEtcd(bins, dir, opts.deadlineMs);
+    stoppers.push(etcd.process.stop);
+
+    const auditLogPath = join(dir, 'audit.log');
+    const auditPolicy = join(dir, 'audit-policy.yaml');
+    await writeFile(auditPolicy, auditPolicyYaml());
+    const apiserver = await withFreePort(async (port) => {
+      const url = `https://127.0.0.1:${port}`;
+      const proc = await startPeerProcess({
+        peer: 'kube-apiserver',
+        command: bins.kube,
+        args: [
+          'kube-apiserver',
+          `--etcd-servers=${etcd.url}`,
+          '--bind-address=127.0.0.1',
+          '--advertise-address=127.0.0.1',
+          `--secure-port=${port}`,
+          `--tls-cert-file=${pki.paths.servingCert}`,
+          `--tls-private-key-file=${pki.paths.servingKey}`,
+          `--client-ca-file=${pki.paths.caCert}`,
+          '--authorization-mode=Node,RBAC',
+          `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
+          `--service-account-key-file=${pki.paths.serviceAccountPublic}`,
+          `--service-account-signing-key-file=${pki.paths.serviceAccountPrivate}`,
+          '--service-cluster-ip-range=10.0.0.0/24',
+          `--audit-policy-file=${auditPolicy}`,
+          `--audit-log-path=${auditLogPath}`,
+          '--audit-log-format=json',
+          '--audit-log-mode=blocking',
+          '--profiling=false',
+          '--enable-priority-and-fairness=true',
+        ],
+        logFile: join(dir, 'kube-apiserver.log'),
+        deadlineMs: Math.max(opts.deadlineMs ?? 0, APISERVER_DEADLINE_MS),
+        ready: async () => (await httpsGet(`${url}/readyz`, { caPem: pki.ca.certPem, client: pki.admin })).status === 200,
+      });
+      return { url, process: proc };
+    });
+    stoppers.push(apiserver.process.stop);
+    const url = apiserver.url;
+
+    const kubeconfigPath = join(dir, 'kubeconfig');
+    const adminKubeconfig = kubeconfigYaml(url, pki.ca.certPem, ADMIN_USER, pki.admin);
+    await writeFile(kubeconfigPath, adminKubeconfig, { mode: 0o600 });
+    const componentKubeconfig = async (name: keyof typeof COMPONENT_USERS) => {
+      const path = join(dir, `${name}.kubeconfig`);
+      await writeFile(path, kubeconfigYaml(url, pki.ca.certPem, COMPONENT_USERS[name], pki.components[name]), {
+        mode: 0o600,
+      });
+      return path;
+    };
+    const [kcmConfig, schedulerConfig, kwokConfig] = await Promise.all([
+      componentKubeconfig('controllerManager'),
+      componentKubeconfig('scheduler'),
+      componentKubeconfig('kwok'),
+    ]);
+
+    const started = await Promise.allSettled([
+      startComponent(bins, dir, 'kube-controller-manager', [
+        `--kubeconfig=${kcmConfig}`,
+        `--authentication-kubeconfig=${kcmConfig}`,
+        `--authorization-kubeconfig=${kcmConfig}`,
+        `--root-ca-file=${pki.paths.caCert}`,
+        `--service-account-private-key-file=${pki.paths.serviceAccountPrivate}`,
+        '--use-service-account-credentials=false',
+        '--leader-elect=false',
+        '--bind-address=127.0.0.1',
+        '--kube-api-qps=200',
+        '--kube-api-burst=400',
+        // Namespace deletion and garbage collection promptly, as tests clean up after themselves.
+        '--concurrent-namespace-syncs=5',
+        '--concurrent-gc-syncs=40',
+      ]),
+      startComponent(bins, dir, 'kube-scheduler', [
+        `--kubeconfig=${schedulerConfig}`,
+        `--authentication-kubeconfig=${schedulerConfig}`,
+        `--authorization-kubeconfig=${schedulerConfig}`,
+        '--leader-elect=false',
+        '--bind-address=127.0.0.1',
+      ]),
+      startKwok(bins, dir, kwokConfig),
+    ]);
+    for (const s of started) if (s.status === 'fulfilled') stoppers.push(s.value.stop);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+
+    const kc = new KubeConfig();
+    kc.loadFromString(adminKubeconfig);
+    await waitUntilSchedulable(kc, opts.deadlineMs ?? 60_000);
+    const adminToken = await clusterAdminToken(kc);
+    const auditLog = new AuditLog(auditLogPath);
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      caPem: pki.ca.certPem,
+      kubeconfigPath,
+      kubeconfig: () => adminKubeconfig,
+      auditLogPath,
+      auditLog,
+      requests: () => auditLog.requests(),
+      clearRequests: () => auditLog.clear(),
+      adminToken,
+      serviceAccountIssuer: SERVICE_ACCOUNT_ISSUER,
+      serviceAccountPublicKeyPem: pki.serviceAccountPublicKeyPem,
+      stop: () => {
+        stopped ??= stop();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function startEtcd(
+  bins: ControlPlaneBinaries,
+  dir: string,
+  deadlineMs: number | undefined,
+): Promise<{ url: string; process: PeerProcess }> {
+  return withFreePort(
+    async (port) => {
+      const url = `http://127.0.0.1:${port}`;
+      const peerUrl = `http://127.0.0.1:${port + 1}`;
+      const proc = await startPeerProcess({
+        peer: 'etcd',
+        command: bins.etcd,
+        args: [
+          '--name=lockstep',
+          `--data-dir=${join(dir, 'etcd')}`,
+          `--listen-client-urls=${url}`,
+          `--advertise-client-urls=${url}`,
+          `--listen-peer-urls=${peerUrl}`,
+          `--initial-advertise-peer-urls=${peerUrl}`,
+          `--initial-cluster=lockstep=${peerUrl}`,
+          // A throwaway test cluster: durability is not worth an fsync per write on a shared disk.
+          '--unsafe-no-fsync',
+          '--quota-backend-bytes=8589934592',
+        ],
+        logFile: join(dir, 'etcd.log'),
+        deadlineMs,
+        ready: async () => {
+          const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+          return res.ok && ((await res.json()) as { health?: string }).health === 'true';
+        },
+      });
+      return { url, process: proc };
+    },
+    { consecutive: 2 },
+  );
+}
+
+/** kube-controller-manager or kube-scheduler on a free secure port, ready when /healthz says ok. */
+function startComponent(bins: ControlPlaneBinaries, dir: string, name: string, args: string[]): Promise<PeerProcess> {
+  return withFreePort((port) =>
+    startPeerProcess({
+      peer: name,
+      command: bins.kube,
+      args: [name, `--secure-port=${port}`, `--cert-dir=${join(dir, `${name}-certs`)}`, ...args],
+      logFile: join(dir, `${name}.log`),
+      ready: async () => (await httpsGet(`https://127.0.0.1:${port}/healthz`, { insecure: true })).status === 200,
+    }),
+  );
+}
+
+async function startKwok(bins: ControlPlaneBinaries, dir: string, kubeconfig: string): Promise<PeerProcess> {
+  const stages = (await readdir(bins.kwokStages)).filter((f) => f.endsWith('.yaml')).sort();
+  return withFreePort((port) =>
+    startPeerProcess({
+      peer: 'kwok',
+      command: bins.kwok,
+      args: [
+        `--kubeconfig=${kubeconfig}`,
+        ...stages.map((f) => `--config=${join(bins.kwokStages, f)}`),
+        '--manage-all-nodes=false',
+        '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+        '--cidr=10.244.0.0/16',
+        '--node-ip=10.0.0.10',
+        `--server-address=127.0.0.1:${port}`,
+      ],
+      logFile: join(dir, 'kwok.log'),
+      ready: async () => (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) })).ok,
+    }),
+  );
+}
+
+/** Creates the kwok node and waits until it is Ready and the `default` ServiceAccount exists. */
+async function waitUntilSchedulable(kc: KubeConfig, deadlineMs: number): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNode({ body: kwokNode() });
+  const deadline = Date.now() + deadlineMs;
+  const state = { nodeReady: false, serviceAccount: false };
+  while (Date.now() < deadline) {
+    const node = await core.readNode({ name: KWOK_NODE_NAME }).catch(() => undefined);
+    state.nodeReady =
+      node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true &&
+      !(node?.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule');
+    state.serviceAccount = await core
+      .readNamespacedServiceAccount({ namespace: 'default', name: 'default' })
+      .then(() => true)
+      .catch(() => false);
+    if (state.nodeReady && state.serviceAccount) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(
+    `the control plane started, but within ${deadlineMs / 1000} s ${state.nodeReady ? '' : 'the kwok node was not Ready and schedulable'}${state.nodeReady || state.serviceAccount ? '' : ' and '}${state.serviceAccount ? '' : 'kube-controller-manager did not create the default ServiceAccount'} (see kwok.log and kube-controller-manager.log)`,
+  );
+}

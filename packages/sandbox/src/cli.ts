@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     ['moto (AWS)', sandbox.moto?.endpoint],
     ['kubeconfig', sandbox.kubeconfigPath],
     ['env file', `${sandbox.envPath} (holds the tokens and passwords: source it)`],
-    ["logs", `${dir}/*.log, ${dir}/control-plane/*.log`],
+    ['logs', `${dir}/*.log, ${dir}/control-plane/*.log`],
   ];
   console.log('the sandbox is up:');
   for (const [name, value] of rows) if (value) console.log(`  ${name.padEnd(15)} ${value}`);

@@ -11,10 +11,8 @@ export {
 } from './apiserver/index.ts';
 
 export { AuditLog } from './control-plane/audit-log.ts';
-export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from './control-plane/control-plane.ts';
 export { KUBERNETES_VERSION } from './control-plane/binaries.ts';
-export { acquireTestCluster, type TestCluster } from './testing/test-cluster.ts';
-
+export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from './control-plane/control-plane.ts';
 // Real peers, their seeding, the whole sandbox and helpers for test files.
 export { type MotoPeer, startMoto } from './peers/moto.ts';
 export { type OpenBaoPeer, startOpenBao } from './peers/openbao.ts';
@@ -61,3 +59,4 @@ export {
   requirePeerEnv,
   usersOfDynamicRole,
 } from './testing/peers.ts';
+export { acquireTestCluster, type TestCluster } from './testing/test-cluster.ts';

@@ -8,7 +8,6 @@ import { type MotoPeer, startMoto } from './peers/moto.ts';
 import { type OpenBaoPeer, startOpenBao } from './peers/openbao.ts';
 import { openBaoApi } from './peers/openbao-api.ts';
 import { type PostgresPeer, startPostgres } from './peers/postgres.ts';
-import { applyCrds } from './control-plane/apply-crds.ts';
 import { tokenReviewerJwt } from './seed/kubernetes.ts';
 import { seedMoto } from './seed/moto.ts';
 import { type OpenBaoSeed, type OpenBaoSeedOptions, seedOpenBao } from './seed/openbao.ts';
@@ -69,14 +68,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     let apiServer: ControlPlane | undefined;
     let kubeconfigPath: string | undefined;
     if (peers.has('apiserver')) {
-      apiServer = await startControlPlane({ dir: join(dir, 'control-plane'), deadlineMs }).catch((err: unknown) => {
+      const crdDirs = opts.crdDirs ?? defaultCrdDirs();
+      apiServer = await startControlPlane({ dir: join(dir, 'control-plane'), deadlineMs, crdDirs }).catch((err: unknown) => {
         throw new Error(`the Kubernetes control plane could not start: ${messageOf(err)}`, { cause: err });
       });
       const started = apiServer;
       stoppers.push(() => started.stop());
       kubeconfigPath = join(dir, 'kubeconfig');
       await writeFile(kubeconfigPath, apiServer.kubeconfig(), { mode: 0o600 });
-      await applyCrds(apiServer.kubeconfig(), opts.crdDirs ?? defaultCrdDirs());
     }
 
     const [openBao, postgres, moto] = await settleAll(

@@ -7,7 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
 import { acquireTestCluster, ensureNamespace, type TestCluster } from '@lockstep/sandbox';
 import { REPO_ROOT } from '../chart/helm-chart.ts';
 import { type ControllerUnderTest, startControllerUnderTest } from './controller-under-test.ts';
@@ -109,7 +115,9 @@ export async function startE2e(opts: E2eOptions): Promise<E2e> {
     },
     async apply(obj) {
       try {
-        return (await objects.create(obj)) as Obj;
+        // A create must not carry a resourceVersion (a real API server answers 500).
+        const { resourceVersion: _rv, ...metadata } = obj.metadata ?? {};
+        return (await objects.create({ ...obj, metadata })) as Obj;
       } catch (err) {
         if (!(err instanceof ApiException && err.code === 409)) throw err;
         const current = (await objects.read(obj as never)) as Obj;
@@ -138,7 +146,10 @@ export async function startE2e(opts: E2eOptions): Promise<E2e> {
     leaks: () => findLeaks({ logFile: controller.logFile, core, custom }, [...remembered]),
     async stop() {
       // The controller still runs while the suite's namespaces go: it removes its finalizers.
-      await server.cleanUp().finally(() => controller.stop()).finally(() => server.release());
+      await server
+        .cleanUp()
+        .finally(() => controller.stop())
+        .finally(() => server.release());
       if (!process.env.LOCKSTEP_KEEP_E2E) await rm(dir, { recursive: true, force: true });
     },
   };

@@ -72,12 +72,7 @@ export async function issueClientCert(ca: PemPair, user: string, groups: string[
   return issueLeaf(ca, subject, x509.ExtendedKeyUsage.clientAuth, []);
 }
 
-async function issueLeaf(
-  ca: PemPair,
-  subject: string,
-  usage: string,
-  extra: x509.Extension[],
-): Promise<PemPair> {
+async function issueLeaf(ca: PemPair, subject: string, usage: string, extra: x509.Extension[]): Promise<PemPair> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await crypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(ca.keyPem), keyAlgorithm, false, [
     'sign',

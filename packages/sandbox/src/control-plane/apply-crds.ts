@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   ApiException,
   ApiextensionsV1Api,
+  CustomObjectsApi,
   KubeConfig,
   loadAllYaml,
   type V1CustomResourceDefinition,
@@ -26,7 +27,11 @@ export async function applyCrds(kubeconfig: string, dirs: string[], timeoutMs = 
     const name = crd.metadata?.name ?? '';
     for (;;) {
       const current = await api.readCustomResourceDefinition({ name });
-      if (current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      if (current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) {
+        // Established comes before the resource's watch cache is filled; until then lists answer
+        // 429 "storage is (re)initializing". Served means a list succeeds.
+        if (await listable(kc, crd)) break;
+      }
       if (Date.now() > deadline) throw new Error(`CRD ${name} was not Established within ${timeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -44,5 +49,18 @@ async function createOrReplace(api: ApiextensionsV1Api, crd: V1CustomResourceDef
       name,
       body: { ...crd, metadata: { ...crd.metadata, resourceVersion: current.metadata?.resourceVersion } },
     });
+  }
+}
+
+async function listable(kc: KubeConfig, crd: V1CustomResourceDefinition): Promise<boolean> {
+  const version = crd.spec.versions.find((v) => v.storage)?.name ?? crd.spec.versions[0]?.name ?? 'v1';
+  try {
+    await kc
+      .makeApiClient(CustomObjectsApi)
+      .listClusterCustomObject({ group: crd.spec.group, version, plural: crd.spec.names.plural, limit: 1 });
+    return true;
+  } catch (err) {
+    if (err instanceof ApiException && err.code === 429) return false;
+    throw err;
   }
 }

@@ -4,7 +4,14 @@ import type { RequestLogEntry, Verb } from '../apiserver/request-log.ts';
 interface AuditEvent {
   verb?: string;
   user?: { username?: string };
-  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string };
+  objectRef?: {
+    resource?: string;
+    subresource?: string;
+    namespace?: string;
+    name?: string;
+    apiGroup?: string;
+    apiVersion?: string;
+  };
   responseStatus?: { code?: number };
   stageTimestamp?: string;
 }

@@ -30,7 +30,8 @@ export async function controlPlaneBinaries(): Promise<ControlPlaneBinaries> {
     kwokStages: join(dir, 'kwok-stages'),
   };
   const missing = Object.values(bins).filter((p) => !existsSync(p));
-  if (missing.length > 0) throw new Error(`control plane binaries missing: ${missing.join(', ')} (run \`make cluster\`)`);
+  if (missing.length > 0)
+    throw new Error(`control plane binaries missing: ${missing.join(', ')} (run \`make cluster\`)`);
   return bins;
 }
 

@@ -2,9 +2,10 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { RequestLogEntry } from '../apiserver/request-log.ts';
-import { clusterAdminToken } from './admin-token.ts';
 import { withFreePort } from '../peers/free-port.ts';
 import { type PeerProcess, startPeerProcess } from '../peers/peer-process.ts';
+import { clusterAdminToken } from './admin-token.ts';
+import { applyCrds } from './apply-crds.ts';
 import { AuditLog } from './audit-log.ts';
 import { auditPolicyYaml } from './audit-policy.ts';
 import { type ControlPlaneBinaries, controlPlaneBinaries } from './binaries.ts';
@@ -17,6 +18,8 @@ export interface ControlPlaneOptions {
   dir: string;
   deadlineMs?: number;
   binaries?: ControlPlaneBinaries;
+  /** CRDs applied before kube-controller-manager starts, so its garbage collector knows them from the start. */
+  crdDirs?: string[];
 }
 
 export interface ControlPlane {
@@ -94,7 +97,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         ],
         logFile: join(dir, 'kube-apiserver.log'),
         deadlineMs: Math.max(opts.deadlineMs ?? 0, APISERVER_DEADLINE_MS),
-        ready: async () => (await httpsGet(`${url}/readyz`, { caPem: pki.ca.certPem, client: pki.admin })).status === 200,
+        ready: async () =>
+          (await httpsGet(`${url}/readyz`, { caPem: pki.ca.certPem, client: pki.admin })).status === 200,
       });
       return { url, process: proc };
     });
@@ -111,6 +115,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       });
       return path;
     };
+    // kube-controller-manager's garbage collector rescans discovery only every 30 s: CRDs
+    // created after it started would have their dependents collected late.
+    await applyCrds(adminKubeconfig, opts.crdDirs ?? []);
     const [kcmConfig, schedulerConfig, kwokConfig] = await Promise.all([
       componentKubeconfig('controllerManager'),
       componentKubeconfig('scheduler'),

@@ -59,7 +59,7 @@ export async function acquireTestCluster(suite: string): Promise<TestCluster> {
   const needAudit = (): AuditLog => {
     if (!audit) {
       throw new Error(
-        'this check counts API requests from kube-apiserver\'s audit log; set LOCKSTEP_TEST_AUDIT_LOG to the log of the cluster in LOCKSTEP_TEST_KUBECONFIG',
+        "this check counts API requests from kube-apiserver's audit log; set LOCKSTEP_TEST_AUDIT_LOG to the log of the cluster in LOCKSTEP_TEST_KUBECONFIG",
       );
     }
     return audit;

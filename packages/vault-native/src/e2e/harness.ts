@@ -5,9 +5,7 @@
 // through the Kubernetes API, asserting on Secrets, conditions and OpenBao/PostgreSQL state.
 
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import {
   clientEventSink,
   clientRolloutRestarter,
@@ -25,16 +23,15 @@ import {
   appDeployment,
   ensureNamespace,
   ensureServiceAccount,
+  grantTokenReview,
   type OpenBaoApi,
   openBaoFromEnv,
   requirePeerEnv,
-  grantTokenReview,
   serviceAccountToken,
   type TestCluster,
 } from '@lockstep/sandbox';
 import { type VaultNativeEngine, vaultNativeControllers } from '../reconcilers/wiring.ts';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const GROUP = 'vault.lockstep.dev';
 export const VERSION = 'v1beta1';
 

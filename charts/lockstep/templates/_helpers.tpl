@@ -99,6 +99,12 @@ ClusterRole, or, when watchNamespaces is set, by one Role per watched namespace.
 {{- with .Values.controllerClass }}
 - --controller-class={{ . }}
 {{- end }}
+{{- if .Values.allowClusterStoreAmbientCredentials }}
+- --allow-cluster-store-ambient-credentials
+{{- end }}
+{{- if .Values.refuseInsecureTransport }}
+- --refuse-insecure-transport
+{{- end }}
 {{- with .Values.extraArgs }}
 {{ toYaml . }}
 {{- end }}

@@ -20,6 +20,8 @@ export interface Flags {
   coalesceWindowMs: number;
   /** Reconcile deadline on SIGTERM before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** Budget of one reconcile: past it the key is released and backs off (docs/architecture.md, Liveness). */
+  reconcileTimeoutMs: number;
   /** Which models run; with neither flag given, both do. */
   enableGeneric: boolean;
   enableVaultNative: boolean;
@@ -29,6 +31,10 @@ export interface Flags {
   leaderLeaseDurationMs: number;
   leaderRenewDeadlineMs: number;
   leaderRetryPeriodMs: number;
+  /** ClusterSecretStores without `auth` may use the controller's own cloud identity (never SecretStores). */
+  allowClusterStoreAmbientCredentials: boolean;
+  /** Refuse `http://` Vault addresses instead of only warning about them. */
+  refuseInsecureTransport: boolean;
 }
 
 const OPTIONS = {
@@ -43,11 +49,14 @@ const OPTIONS = {
   'controller-namespace': { type: 'string' },
   'coalesce-window': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
+  'reconcile-timeout': { type: 'string' },
   'enable-generic': { type: 'boolean' },
   'enable-vault-native': { type: 'boolean' },
   'leader-lease-duration': { type: 'string' },
   'leader-renew-deadline': { type: 'string' },
   'leader-retry-period': { type: 'string' },
+  'allow-cluster-store-ambient-credentials': { type: 'boolean' },
+  'refuse-insecure-transport': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -66,11 +75,16 @@ export const USAGE = `lockstep — keeps Kubernetes Secrets in lockstep with ext
   --controller-namespace NS          namespace of the controller's own state (default: $POD_NAMESPACE or lockstep-system)
   --coalesce-window MS               share identical provider reads for MS milliseconds (default 10000)
   --shutdown-timeout MS              deadline for in-flight reconciles on SIGTERM (default 20000)
+  --reconcile-timeout MS             budget of one reconcile; past it the key backs off (default 30000)
   --enable-generic                   run the ExternalSecret pipeline (with neither --enable flag: both models)
   --enable-vault-native              run the Vault-native engine (VSO kinds)
   --leader-lease-duration MS         how long a standby waits before taking an unrenewed Lease (default 15000)
   --leader-renew-deadline MS         a leader that has not renewed for MS stops leading (default 10000)
   --leader-retry-period MS           how often the leader renews and standbys retry (default 2000)
+  --allow-cluster-store-ambient-credentials
+                                     let ClusterSecretStores without auth use the controller's own cloud
+                                     identity (SecretStores never may; default off)
+  --refuse-insecure-transport        refuse http:// Vault addresses (default: warn with an InsecureTransport condition)
 Every flag has an environment equivalent: LOCKSTEP_NAMESPACE (comma-separated), LOCKSTEP_LOG_LEVEL, …`;
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | 'help' {
@@ -97,12 +111,26 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | 'hel
     controllerNamespace: get('controller-namespace') ?? env.POD_NAMESPACE ?? 'lockstep-system',
     coalesceWindowMs: positiveInt(get('coalesce-window') ?? '10000', '--coalesce-window', true),
     shutdownTimeoutMs: positiveInt(get('shutdown-timeout') ?? '20000', '--shutdown-timeout'),
+    reconcileTimeoutMs: positiveInt(get('reconcile-timeout') ?? '30000', '--reconcile-timeout'),
     ...enabledModels(values['enable-generic'], values['enable-vault-native'], env),
     identity: env.POD_NAME,
     leaderLeaseDurationMs: positiveInt(get('leader-lease-duration') ?? '15000', '--leader-lease-duration'),
     leaderRenewDeadlineMs: positiveInt(get('leader-renew-deadline') ?? '10000', '--leader-renew-deadline'),
     leaderRetryPeriodMs: positiveInt(get('leader-retry-period') ?? '2000', '--leader-retry-period'),
+    allowClusterStoreAmbientCredentials: boolFlag(values, env, 'allow-cluster-store-ambient-credentials'),
+    refuseInsecureTransport: boolFlag(values, env, 'refuse-insecure-transport'),
   };
+}
+
+/** A boolean flag, else its environment variable set to `true`. */
+function boolFlag(
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>,
+  env: NodeJS.ProcessEnv,
+  flag: string,
+): boolean {
+  const v = values[flag];
+  if (typeof v === 'boolean') return v;
+  return env[`LOCKSTEP_${flag.toUpperCase().replaceAll('-', '_')}`] === 'true';
 }
 
 function positiveInt(text: string, flag: string, allowZero = false): number {

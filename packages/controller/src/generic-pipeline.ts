@@ -43,6 +43,8 @@ export interface GenericPipelineDeps extends ControllerRuntime {
   coalesceWindowMs: number;
   /** `--namespace` scope for namespaced kinds; empty: every namespace. */
   watchNamespaces?: readonly string[];
+  /** `--controller-class`: stores whose spec.controller names another class are left alone. */
+  controllerClass?: string;
 }
 
 export function genericPipeline(deps: GenericPipelineDeps): Controller[] {
@@ -72,14 +74,24 @@ export function genericPipeline(deps: GenericPipelineDeps): Controller[] {
     kube: deps.kube,
     clock: deps.clock,
     coalesceWindowMs: deps.coalesceWindowMs,
+    ...(deps.controllerClass ? { controllerClass: deps.controllerClass } : {}),
   });
   const objects = KubernetesObjectApi.makeApiClient(deps.kc);
+  // Liveness (docs/architecture.md): a reconcile past its budget is logged, says so in
+  // Ready=False (with `reason`) and backs off without holding a worker.
+  const liveness = (reason?: string) => ({
+    ...(deps.reconcileTimeoutMs ? { timeoutMs: deps.reconcileTimeoutMs } : {}),
+    log: deps.log,
+    timeoutCondition: { status: deps.status, now: () => deps.clock.now(), ...(reason ? { reason } : {}) },
+  });
   const core = deps.kc.makeApiClient(CoreV1Api);
 
   const esController = new Controller({
     name: 'ExternalSecret',
     informer: externalSecrets,
     concurrency: deps.concurrency,
+    // ESO's reason for every failed sync; the message says the budget ran out.
+    ...liveness('SecretSyncedError'),
     clock: deps.clock,
     random: deps.random,
     onReconciled: (e) => deps.metrics.recordReconcile(e),
@@ -179,6 +191,7 @@ export function genericPipeline(deps: GenericPipelineDeps): Controller[] {
       name: kind,
       informer: inf,
       concurrency: Math.max(1, Math.floor(deps.concurrency / 2)),
+      ...liveness(),
       clock: deps.clock,
       random: deps.random,
       onReconciled: (e) => deps.metrics.recordReconcile(e),
@@ -198,6 +211,7 @@ export function genericPipeline(deps: GenericPipelineDeps): Controller[] {
     name: 'ClusterExternalSecret',
     informer: clusterExternalSecrets,
     concurrency: Math.max(1, Math.floor(deps.concurrency / 2)),
+    ...liveness(),
     clock: deps.clock,
     random: deps.random,
     onReconciled: (e) => deps.metrics.recordReconcile(e),

@@ -15,6 +15,7 @@ import {
   createKubeAccess,
   createLogger,
   createMetrics,
+  describeUnexpected,
   loadOrCreateHmacKey,
   MANAGED_SELECTOR,
   PROMETHEUS_CONTENT_TYPE,
@@ -29,6 +30,7 @@ import {
   LocalTokenCipher,
   registerVaultIntoPipeline,
   SecretTokenStore,
+  StorageEncryptionCipher,
   TokenManager,
   vaultNativeControllers,
 } from '@lockstep/vault-native';
@@ -61,6 +63,12 @@ async function main(): Promise<number> {
   const clock = realClock;
   const random = systemRandom;
   const metrics = createMetrics({ clock });
+  // A rejection nobody awaited is a bug, not a reason to stop serving every other tenant: log
+  // where it came from (never its message, which may quote a value), count it, and go on.
+  process.on('unhandledRejection', (reason) => {
+    metrics.unexpectedErrors.add(1, { origin: 'unhandledRejection' });
+    log.error({ error: describeUnexpected(reason) }, 'unhandled rejection (a bug): logged, counted and survived');
+  });
   const secretApi = clientSecretApi(kc);
   const inControllerNamespace = (what: string) => (err: Error) => {
     throw new Error(
@@ -73,8 +81,12 @@ async function main(): Promise<number> {
 
   // One token manager and one client pool serve both models. Login tokens are kept encrypted in
   // the controller namespace, so a restarted controller keeps the leases bound to them alive.
-  const cipher = await LocalTokenCipher.loadOrCreate(secretApi, flags.controllerNamespace).catch(
-    inControllerNamespace('the token encryption key Secret'),
+  // A VaultAuth with spec.storageEncryption in the controller namespace switches sealing to its
+  // transit key once the Vault-native engine runs (useTransit below); until then the local key.
+  const cipher = new StorageEncryptionCipher(
+    await LocalTokenCipher.loadOrCreate(secretApi, flags.controllerNamespace).catch(
+      inControllerNamespace('the token encryption key Secret'),
+    ),
   );
   const tokens = new TokenManager({
     clock,
@@ -91,11 +103,15 @@ async function main(): Promise<number> {
   );
   registerGenericProviders(registry, {
     localKubeConfig: kc,
+    allowClusterStoreAmbientCredentials: flags.allowClusterStoreAmbientCredentials,
     onCall: (provider, operation, result) => metrics.providerRequests.add(1, { provider, operation, result }),
   });
   registry.registerGenerator(passwordGenerator as never);
   registry.registerGenerator(fakeGenerator as never);
-  const vault = registerVaultIntoPipeline(registry, { tokens });
+  const vault = registerVaultIntoPipeline(registry, {
+    tokens,
+    refuseInsecureTransport: flags.refuseInsecureTransport,
+  });
 
   const managedSecrets = scopedInformer<V1Secret>(
     {
@@ -130,6 +146,7 @@ async function main(): Promise<number> {
     rollout: clientRolloutRestarter(kc),
     macKey,
     managedSecrets,
+    reconcileTimeoutMs: flags.reconcileTimeoutMs,
   };
   const controllers: Controller[] = [];
   if (flags.enableGeneric) {
@@ -141,6 +158,7 @@ async function main(): Promise<number> {
         concurrency: flags.concurrency,
         coalesceWindowMs: flags.coalesceWindowMs,
         watchNamespaces: flags.namespaces,
+        ...(flags.controllerClass ? { controllerClass: flags.controllerClass } : {}),
       }),
     );
   }
@@ -152,9 +170,13 @@ async function main(): Promise<number> {
         clients: vault.clients,
         concurrency: flags.concurrency,
         watchNamespaces: flags.namespaces,
+        refuseInsecureTransport: flags.refuseInsecureTransport,
       })
     : undefined;
-  if (engine) controllers.push(...engine.controllers);
+  if (engine) {
+    controllers.push(...engine.controllers);
+    cipher.useTransit(() => engine.storageEncryption.cipher());
+  }
   for (const c of controllers) metrics.observeQueue(c.queue);
 
   const informers = [managedSecrets, namespaces, ...controllers.map((c) => c.informer)];
@@ -234,8 +256,13 @@ async function main(): Promise<number> {
       if (unfinished.length) log.warn({ unfinished }, 'deadline reached with reconciles in flight');
       resolve(0);
     };
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
+    const stopOn = (signal: string) =>
+      stop(signal).catch((err: unknown) => {
+        log.error({ error: describeUnexpected(err) }, 'shutdown failed');
+        resolve(1);
+      });
+    process.once('SIGTERM', () => void stopOn('SIGTERM'));
+    process.once('SIGINT', () => void stopOn('SIGINT'));
   });
 }
 

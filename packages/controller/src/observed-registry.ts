@@ -29,6 +29,7 @@ export function observedProvider(provider: Provider, observe: ProviderCallObserv
     validateSpec: (spec, store) => provider.validateSpec(spec, store),
     clientKey: (spec, ctx) => provider.clientKey(spec, ctx),
     newClient: async (spec, ctx) => observedClient(await provider.newClient(spec, ctx), provider.name, observe),
+    ...(provider.insecureTransport ? { insecureTransport: (spec) => provider.insecureTransport?.(spec) } : {}),
   };
 }
 

@@ -1,5 +1,12 @@
 // Public surface of @lockstep/core: what other packages may import.
 
+export {
+  CEL_RULES_KEY,
+  type CelRule,
+  type CheckedRule,
+  celRules,
+  firstViolation,
+} from './api/cel-rules.ts';
 // CRD schemas: shared pieces, schema helpers and the CRD builder (TypeBox is the source of truth).
 export {
   type Condition,
@@ -69,12 +76,14 @@ export {
   VsoDuration,
 } from './api/schema-helpers.ts';
 export {
+  DESTINATION_RULES,
   type Destination,
   DestinationSchema,
   type Transformation,
   TransformationSchema,
 } from './api/secret-destination.ts';
 // Runtime machinery: clock, work queue, informers, conditions, logging, metrics.
+export { awaitAll } from './async/await-all.ts';
 export { type Clock, realClock, type Timer } from './clock/clock.ts';
 export { FakeClock, settle } from './clock/fake-clock.ts';
 export { fixedRandom, type Random, seededRandom, systemRandom } from './clock/random.ts';
@@ -82,6 +91,7 @@ export { fixedRandom, type Random, seededRandom, systemRandom } from './clock/ra
 export { DurationError, formatDuration, parseGoDuration } from './duration/go-duration.ts';
 // Backend-facing interfaces (providers, generators, Kubernetes access, error classes).
 export { BackendError, classifyHttpStatus, type ErrorClass, isNotFound, isRetryable } from './errors/backend-error.ts';
+export { hasUserMessage, userMessageOf } from './errors/user-message.ts';
 export {
   enqueueHandlers,
   type InformerHandlers,
@@ -108,6 +118,7 @@ export {
   silentLogger,
 } from './log/logger.ts';
 export { isSensitiveField, REDACT_PATHS, redactDeep, SENSITIVE_FIELDS } from './log/redaction.ts';
+export { describeUnexpected, isProgrammingError, type UnexpectedErrorSummary } from './log/unexpected-error.ts';
 export type { LockstepInstruments, QueueGaugeSource } from './metrics/instruments.ts';
 export { createMetrics, type LockstepMetrics } from './metrics/metrics.ts';
 export { PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus.ts';
@@ -132,6 +143,7 @@ export { ProviderRegistry } from './provider/registry.ts';
 export { type BackoffPolicy, backoffDelay, defaultBackoff, KeyedBackoff } from './queue/backoff.ts';
 export { keyOf, type ObjectKey, objectKey, parseObjectKey } from './queue/object-key.ts';
 export { done, type ReconcileResult, requeueAfter, retryAfterHint, shouldRetry } from './queue/reconcile-result.ts';
+export { DEFAULT_RECONCILE_BUDGET_MS, ReconcileTimeoutError } from './queue/reconcile-timeout.ts';
 export {
   type DrainResult,
   type ReconcileEvent,
@@ -139,6 +151,16 @@ export {
   WorkQueue,
   type WorkQueueOptions,
 } from './queue/work-queue.ts';
+export { type EventLoopHold, measureEventLoopHold } from './regex/event-loop-hold.ts';
+// User-supplied regular expressions: RE2 (Go) syntax, linear time, bounded work per call.
+export {
+  compileUserRegex,
+  type RegexMatch,
+  USER_REGEX_LIMITS,
+  UserRegex,
+  UserRegexError,
+  userRegexPredicate,
+} from './regex/user-regex.ts';
 export { clientRolloutRestarter, type RolloutRestarter } from './rollout/rollout-restarter.ts';
 export {
   type RolloutState,
@@ -156,6 +178,7 @@ export {
   type EventSink,
   type InvolvedObject,
 } from './runtime/event-recorder.ts';
+export { RECONCILE_TIMEOUT_REASON, type TimeoutCondition } from './runtime/reconcile-report.ts';
 export { clientStatusPatcher, type StatusPatcher, type StatusTarget } from './runtime/status-patcher.ts';
 export { ConditionMessage, REDACTED, sanitizeConditionMessage } from './status/condition-message.ts';
 export {
@@ -169,6 +192,13 @@ export {
   removeCondition,
   setCondition,
 } from './status/conditions.ts';
+export {
+  rememberSensitiveValues,
+  SensitiveValues,
+  scrubCredentialShapes,
+  scrubMessage,
+  sensitiveValues,
+} from './status/sensitive-values.ts';
 // Template engine (Go text/template + Sprig, sandboxed) for ExternalSecret and VSO transformation templates.
 export {
   type CompiledTemplate,
@@ -187,6 +217,18 @@ export { HMAC_KEY_SECRET, loadOrCreateHmacKey } from './writer/hmac-key.ts';
 export { DATA_MAC_ANNOTATION, MANAGED_LABEL, MANAGED_SELECTOR, RESTARTED_AT_ANNOTATION } from './writer/labels.ts';
 export { clientSecretApi, type SecretApi } from './writer/secret-api.ts';
 export {
+  CREATED_FOR_ANNOTATION,
+  MERGE_ANNOTATION_PREFIX,
+  type MergeRecord,
+  mergeAnnotation,
+  mergedData,
+  mergeRecords,
+  type Ownership,
+  ownershipRefusal,
+  secretOwnership,
+} from './writer/secret-ownership.ts';
+export {
+  type BlockedReason,
   type CreationPolicy,
   type DesiredSecret,
   decodeData,

@@ -10,6 +10,7 @@ export {
   type Verb,
 } from './apiserver/index.ts';
 
+export { applyCrds } from './control-plane/apply-crds.ts';
 export { AuditLog } from './control-plane/audit-log.ts';
 export { KUBERNETES_VERSION } from './control-plane/binaries.ts';
 export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from './control-plane/control-plane.ts';

@@ -69,9 +69,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     let kubeconfigPath: string | undefined;
     if (peers.has('apiserver')) {
       const crdDirs = opts.crdDirs ?? defaultCrdDirs();
-      apiServer = await startControlPlane({ dir: join(dir, 'control-plane'), deadlineMs, crdDirs }).catch((err: unknown) => {
-        throw new Error(`the Kubernetes control plane could not start: ${messageOf(err)}`, { cause: err });
-      });
+      apiServer = await startControlPlane({ dir: join(dir, 'control-plane'), deadlineMs, crdDirs }).catch(
+        (err: unknown) => {
+          throw new Error(`the Kubernetes control plane could not start: ${messageOf(err)}`, { cause: err });
+        },
+      );
       const started = apiServer;
       stoppers.push(() => started.stop());
       kubeconfigPath = join(dir, 'kubeconfig');
@@ -164,6 +166,7 @@ export function sandboxEnv(
     env.KUBECONFIG = kubeconfigPath;
     env.LOCKSTEP_SANDBOX_URL = apiServer.url;
     env.LOCKSTEP_AUDIT_LOG = apiServer.auditLogPath;
+    env.LOCKSTEP_CLUSTER_CA_KEY = apiServer.caKeyPath;
   }
   if (openBao) {
     env.BAO_ADDR = openBao.addr;

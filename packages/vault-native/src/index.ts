@@ -42,6 +42,7 @@ export {
   TOKEN_STORE_SECRET,
   tokenStoreKey,
 } from './auth/secret-token-store.ts';
+export { StorageEncryptionCipher, type TransitCipherSource } from './auth/storage-encryption-cipher.ts';
 export type { TokenCipher } from './auth/token-cipher.ts';
 export {
   type ManagedToken,

@@ -97,7 +97,13 @@ const ROWS: Row[] = [
     name: 'find with a bad regular expression',
     spec: { ...fake, dataFrom: [{ find: { name: { regexp: '([a-z' } } }] },
     reason: 'SecretSyncedError',
-    message: /regexp|regular expression/,
+    message: /find\.name\.regexp "\(\[a-z": invalid regular expression/,
+  },
+  {
+    name: 'find with a backreference (not in RE2/Go syntax)',
+    spec: { ...fake, dataFrom: [{ find: { name: { regexp: '(d)\\1' } } }] },
+    reason: 'SecretSyncedError',
+    message: /backreferences are not supported; patterns use RE2 \(Go regexp\) syntax/,
   },
   {
     name: 'find without any criteria',
@@ -109,7 +115,7 @@ const ROWS: Row[] = [
     name: 'rewrite with a bad regular expression',
     spec: { ...fake, dataFrom: [{ extract: { key: 'db' }, rewrite: [{ regexp: { source: '(', target: 'x' } }] }] },
     reason: 'SecretSyncedError',
-    message: /rewrite\[0\]\.regexp\.source is not a valid regular expression/,
+    message: /rewrite\[0\]\.regexp\.source: invalid regular expression: missing closing \)/,
   },
   {
     name: 'template that does not parse',
@@ -187,7 +193,7 @@ const ROWS: Row[] = [
     ],
     spec: { ...one({ key: 'plain' }), target: { name: 'someone-elses' } },
     reason: 'SecretSyncedError',
-    message: /Secret "someone-elses" already exists and is not managed by Lockstep/,
+    message: /Secret "someone-elses" already exists and was not created by Lockstep for this ExternalSecret/,
   },
   {
     name: 'provider authentication failure (OpenBao refuses the token)',

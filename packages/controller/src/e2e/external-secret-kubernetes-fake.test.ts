@@ -188,7 +188,8 @@ describe('ExternalSecret with the fake and kubernetes providers', () => {
     assert.deepEqual(await e.secret(ns, 'retain'), { 'gone-1': 'fake-gone-one', stays: 'fake-stays' });
     // Delete: every remote key is gone, so is the Secret.
     await waitFor('the Secret to be deleted', async () => (await e.secret(ns, 'delete')) === undefined);
-    assert.equal((await ready('delete', 'True')).reason, 'SecretDeleted');
+    // The Secret goes before the status says why: wait for the reason, not just Ready=True.
+    assert.equal((await ready('delete', 'True', 'SecretDeleted')).reason, 'SecretDeleted');
     // Merge: the missing key leaves the Secret, the Secret stays.
     await waitFor('the key to be dropped', async () => {
       const s = await e.secret(ns, 'merge-policy');

@@ -1,8 +1,9 @@
-// Harness for the production-operations tests: one embedded API server per file, the
-// controller running as the real binary under its OWN ServiceAccount identity (a TokenRequest
-// token in its kubeconfig, so the request log names every call it makes), and the sandbox's
-// real OpenBao and PostgreSQL with a kubernetes auth mount that reviews tokens through this
-// API server. Tests act through the Kubernetes API as a user would.
+// Harness for the production-operations tests: the shared real control plane (one suite at a
+// time), the controller running as the real binary under the chart's ServiceAccount with
+// exactly the chart's RBAC (a TokenRequest token in its kubeconfig, so kube-apiserver's audit
+// log names every call it makes and its authorizer refuses anything the chart does not grant),
+// and the sandbox's real OpenBao and PostgreSQL with a kubernetes auth mount that reviews tokens
+// through this API server. Tests act through the Kubernetes API as a user would.
 
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -33,13 +34,13 @@ import {
 } from '@lockstep/sandbox';
 import { parse, stringify } from 'yaml';
 import { RELEASE_NAMESPACE } from '../chart/helm-chart.ts';
-import { applyChartRbac } from './chart-rbac.ts';
 import { LEADER_LEASE_NAME } from '../leader/leader-elector.ts';
 import { EXTERNAL, type Obj } from '../testing/external-resources.ts';
 import { type KubeObjects, kubeObjects, unlessNotFound } from '../testing/kube-objects.ts';
 import { kubernetesAuthMount } from '../testing/openbao-kubernetes-auth.ts';
 import { waitForReadyCondition } from '../testing/ready-condition.ts';
 import { waitFor as waitForWithin } from '../testing/wait-for.ts';
+import { applyChartRbac, type ChartRbac, type ChartRbacOptions } from './chart-rbac.ts';
 import { type ControllerPod, startControllerPod } from './controller-pod.ts';
 
 export const VAULT = 'vault.lockstep.dev/v1beta1';
@@ -85,8 +86,10 @@ export interface Ops extends KubeObjects {
   authMount: string;
   dir: string;
   unique(prefix: string): string;
-  /** A namespace, service account `app`, a policy and role for it, and VaultAuth `default` using them. */
-  tenant(policyHcl: string, opts?: { tokenTtl?: string }): Promise<Tenant>;
+  /** The RBAC the controller runs under, as applied. */
+  rbac: ChartRbac;
+  /** A namespace (`namespace`, else a new name), service account `app`, a policy and role for it, and VaultAuth `default` using them. */
+  tenant(policyHcl: string, opts?: { tokenTtl?: string; namespace?: string }): Promise<Tenant>;
   /** A database secrets mount whose dynamic role (8 characters) issues PostgreSQL roles; answers mount and role. */
   databaseMount(ttl: { defaultTtl: string; maxTtl: string }): Promise<{ mount: string; role: string }>;
   /** A database mount and a tenant whose policy reads its credentials and renews and revokes their leases. */
@@ -107,16 +110,20 @@ export interface Ops extends KubeObjects {
   lease(): Promise<{ holderIdentity?: string; renewTime?: Date; leaseTransitions?: number } | undefined>;
   /** Requests the controller's own identity made. */
   controllerRequests(): RequestLogEntry[];
+  /** The controller's requests the API server refused with 403 Forbidden. */
+  forbiddenRequests(): RequestLogEntry[];
   /** PostgreSQL roles the dynamic role issued. */
   pgRoles(role: string): Promise<string[]>;
-  /** Starts a controller process with this file's kubeconfig; stopped by `stop()`. */
+  /** Starts a controller process with this file's kubeconfig and the chart's `--namespace` flags; stopped by `stop()`. */
   lockstep(podName: string, args?: string[]): ControllerPod;
   stop(): Promise<void>;
 }
 
 export interface OpsOptions {
-  /** Chart values whose RBAC the controller runs under (default: the chart's defaults). */
+  /** Chart values whose RBAC and `--namespace` flags the controller runs with (default: the chart's defaults). */
   chartValues?: object;
+  /** Rewrites the chart's RBAC before it is applied (the rbac test drops rules). */
+  editRbac?: ChartRbacOptions['edit'];
 }
 
 export async function startOps(file: string, opts: OpsOptions = {}): Promise<Ops> {
@@ -129,7 +136,9 @@ export async function startOps(file: string, opts: OpsOptions = {}): Promise<Ops
 
   // The controller's own identity: the ServiceAccount and RBAC the chart renders (and nothing
   // more: the real API server enforces it), and a kubeconfig with the ServiceAccount's token.
-  const removeChartRbac = await applyChartRbac(kc, opts.chartValues ?? {});
+  const rbac = await applyChartRbac(kc, opts.chartValues ?? {}, CONTROLLER_USER, {
+    ...(opts.editRbac ? { edit: opts.editRbac } : {}),
+  });
   const controllerToken = await serviceAccountToken(kc, CONTROLLER_NAMESPACE, CONTROLLER_SERVICE_ACCOUNT, {
     expirationSeconds: 24 * 3600,
   });
@@ -170,9 +179,10 @@ export async function startOps(file: string, opts: OpsOptions = {}): Promise<Ops
     authMount,
     dir,
     unique,
+    rbac,
     ...kubeObjects(objects, core),
     async tenant(policyHcl, opts = {}) {
-      const namespace = unique(`${file}-t`);
+      const namespace = opts.namespace ?? unique(`${file}-t`);
       await ensureServiceAccount(kc, namespace, 'app');
       const policy = unique('policy');
       await bao.write(`sys/policies/acl/${policy}`, { policy: policyHcl });
@@ -252,6 +262,7 @@ export async function startOps(file: string, opts: OpsOptions = {}): Promise<Ops
       return l && (l.spec ?? {});
     },
     controllerRequests: () => server.requests().filter((r) => r.user === CONTROLLER_USER),
+    forbiddenRequests: () => ops.controllerRequests().filter((r) => r.code === 403),
     pgRoles: usersOfDynamicRole,
     lockstep(podName, args = []) {
       const p = startControllerPod({
@@ -259,7 +270,7 @@ export async function startOps(file: string, opts: OpsOptions = {}): Promise<Ops
         controllerNamespace: CONTROLLER_NAMESPACE,
         podName,
         logFile: join(dir, `${podName}.log`),
-        args,
+        args: [...rbac.namespaceArgs, ...args],
       });
       processes.push(p);
       return p;
@@ -268,7 +279,7 @@ export async function startOps(file: string, opts: OpsOptions = {}): Promise<Ops
       // A controller still runs while the file's namespaces go: it removes its finalizers.
       await server.cleanUp().finally(async () => {
         for (const p of processes) await p.kill();
-        await removeChartRbac();
+        await rbac.remove();
       });
       await server.release();
       await bao.delete(`sys/auth/${authMount}`).catch(() => {});

@@ -1,28 +1,117 @@
-// Where secret values the tests put into the peers show up in what the controller writes for
-// people to read: its log, Events and the statuses of the resources it serves.
+// Where secret values show up in what the controller writes for people to read: its log,
+// Events, /metrics and the status of every resource of both models. The values come from two
+// places: those a test put into the peers (remembered), and every value of every Secret the
+// controller manages, so a suite finds leaks of values it never thought to remember.
 
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { join } from 'node:path';
+import { ApiException, type CoreV1Api, type CustomObjectsApi } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { REPO_ROOT } from '../chart/helm-chart.ts';
 import type { Obj } from './external-resources.ts';
 
 export interface LeakPlaces {
-  logFile: string;
   core: CoreV1Api;
   custom: CustomObjectsApi;
+  /** The controller's log file (a process under test). */
+  logFile?: string;
+  /** The controller's log as text, for controllers running in-process with a capturing logger. */
+  logText?: () => string;
+  /** The Prometheus text of the controller's /metrics. */
+  metrics?: () => Promise<string>;
 }
 
-const KINDS: Array<[string, string]> = [
-  ['externalsecrets', 'ExternalSecret'],
-  ['secretstores', 'SecretStore'],
-  ['clustersecretstores', 'ClusterSecretStore'],
-  ['clusterexternalsecrets', 'ClusterExternalSecret'],
-];
+/** Values shorter than this match ordinary words; the core scrubber uses the same floor. */
+const MIN_VALUE_LENGTH = 6;
+
+/**
+ * Keys of managed Secrets whose values are public by design: certificates and what VSO puts in
+ * a VaultPKISecret's status (serial number, expiration).
+ */
+const PUBLIC_KEYS = new Set([
+  'certificate',
+  'issuing_ca',
+  'ca_chain',
+  'ca.crt',
+  'tls.crt',
+  'serial_number',
+  'expiration',
+]);
+
+interface CustomKind {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+}
+
+/** Every kind in crds/: both models, generators included, so a new kind is scanned without editing this file. */
+export const SCANNED_KINDS: CustomKind[] = readdirSync(join(REPO_ROOT, 'crds'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((f) => {
+    const crd = parse(readFileSync(join(REPO_ROOT, 'crds', f), 'utf8')) as {
+      spec: {
+        group: string;
+        names: { plural: string; kind: string };
+        versions: Array<{ name: string; storage?: boolean }>;
+      };
+    };
+    const version = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0];
+    return {
+      group: crd.spec.group,
+      version: version?.name ?? '',
+      plural: crd.spec.names.plural,
+      kind: crd.spec.names.kind,
+    };
+  });
 
 /** `"value" in <place>` for each value found, plain or base64. */
 export async function findLeaks(at: LeakPlaces, values: string[]): Promise<string[]> {
-  if (values.length === 0) return [];
+  const needles = [...new Set(values)].filter((v) => v.length >= MIN_VALUE_LENGTH);
+  if (needles.length === 0) return [];
+  const places = await readablePlaces(at);
+  const found: string[] = [];
+  for (const value of needles) {
+    const forms = [value, Buffer.from(value).toString('base64'), JSON.stringify(value).slice(1, -1)];
+    for (const place of places) {
+      if (forms.some((f) => place.text.includes(f))) found.push(`${JSON.stringify(preview(value))} in ${place.where}`);
+    }
+  }
+  return found;
+}
+
+/**
+ * The check to run after every end-to-end file, before its namespaces go: no remembered value
+ * and no value of a managed Secret in the log, Events, /metrics or any status. Throws with the
+ * places it found.
+ */
+export async function assertNoLeaks(at: LeakPlaces, remembered: Iterable<string> = []): Promise<void> {
+  const values = [...remembered, ...(await managedSecretValues(at.core))];
+  const leaks = await findLeaks(at, values);
+  if (leaks.length > 0) throw new Error(`secret values leaked:\n  ${leaks.join('\n  ')}`);
+}
+
+/** Every value (≥ 6 characters, public keys aside) of every Secret labelled as Lockstep's. */
+export async function managedSecretValues(core: CoreV1Api): Promise<string[]> {
+  const secrets = await core.listSecretForAllNamespaces({ labelSelector: 'lockstep.dev/managed=true' });
+  const values: string[] = [];
+  for (const secret of secrets.items) {
+    for (const [key, b64] of Object.entries(secret.data ?? {})) {
+      if (PUBLIC_KEYS.has(key)) continue;
+      const value = Buffer.from(b64, 'base64').toString('utf8');
+      if (value.length >= MIN_VALUE_LENGTH) values.push(value);
+    }
+  }
+  return values;
+}
+
+async function readablePlaces(at: LeakPlaces): Promise<Array<{ where: string; text: string }>> {
   const places: Array<{ where: string; text: string }> = [];
-  places.push({ where: 'controller log', text: await readFile(at.logFile, 'utf8').catch(() => '') });
+  if (at.logFile) places.push({ where: 'controller log', text: await readFile(at.logFile, 'utf8').catch(() => '') });
+  if (at.logText) places.push({ where: 'controller log', text: at.logText() });
+  if (at.metrics) places.push({ where: '/metrics', text: await at.metrics().catch(() => '') });
   const events = await at.core.listEventForAllNamespaces();
   for (const ev of events.items) {
     places.push({
@@ -30,25 +119,33 @@ export async function findLeaks(at: LeakPlaces, values: string[]): Promise<strin
       text: JSON.stringify([ev.message, ev.reason, ev.action]),
     });
   }
-  for (const [plural, kind] of KINDS) {
-    const list = (await at.custom.listClusterCustomObject({
-      group: 'external.lockstep.dev',
-      version: 'v1',
-      plural,
-    })) as { items: Obj[] };
-    for (const item of list.items) {
+  for (const kind of SCANNED_KINDS) {
+    for (const item of await listAll(at.custom, kind)) {
       places.push({
-        where: `${kind} ${item.metadata?.namespace ?? ''}/${item.metadata?.name} status`,
+        where: `${kind.kind} ${item.metadata?.namespace ?? ''}/${item.metadata?.name} status`,
         text: JSON.stringify(item.status ?? {}),
       });
     }
   }
-  const found: string[] = [];
-  for (const value of values) {
-    const forms = [value, Buffer.from(value).toString('base64')];
-    for (const place of places) {
-      if (forms.some((f) => place.text.includes(f))) found.push(`${JSON.stringify(value)} in ${place.where}`);
-    }
+  return places;
+}
+
+async function listAll(custom: CustomObjectsApi, kind: CustomKind): Promise<Obj[]> {
+  try {
+    const list = (await custom.listClusterCustomObject({
+      group: kind.group,
+      version: kind.version,
+      plural: kind.plural,
+    })) as { items: Obj[] };
+    return list.items;
+  } catch (err) {
+    // A suite may run against a cluster without every CRD installed.
+    if (err instanceof ApiException && err.code === 404) return [];
+    throw err;
   }
-  return found;
+}
+
+/** A long value is named by its start, so a failure message does not print a whole key. */
+function preview(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 37)}...` : value;
 }

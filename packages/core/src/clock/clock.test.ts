@@ -17,4 +17,19 @@ describe('realClock', () => {
     controller.abort(new Error('shutting down'));
     await assert.rejects(sleeping, /shutting down/);
   });
+
+  it('turns a throw in a timer callback into a rejection the process-level handler sees', async () => {
+    // The test runner counts unhandled rejections as failures: set its listeners aside meanwhile.
+    const runners = process.listeners('unhandledRejection');
+    process.removeAllListeners('unhandledRejection');
+    try {
+      const seen = new Promise<unknown>((resolve) => process.once('unhandledRejection', resolve));
+      realClock.setTimer(() => {
+        throw new TypeError('a bug in a background timer');
+      }, 1);
+      assert.match(String(await seen), /a bug in a background timer/);
+    } finally {
+      for (const listener of runners) process.on('unhandledRejection', listener);
+    }
+  });
 });

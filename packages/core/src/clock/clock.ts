@@ -16,7 +16,19 @@ export interface Clock {
 export const realClock: Clock = {
   now: () => new Date(),
   setTimer(callback, delayMs) {
-    const handle = setTimeout(callback, Math.max(0, delayMs));
+    const handle = setTimeout(
+      () => {
+        try {
+          callback();
+        } catch (err) {
+          // A throw in a background timer would be an uncaught exception, which ends the
+          // process. Raised as a rejection instead, it reaches the process-level handler
+          // that logs and counts it (main.ts), and the controller goes on.
+          void Promise.reject(err);
+        }
+      },
+      Math.max(0, delayMs),
+    );
     // A pending requeue or restart must not hold a stopping controller open.
     handle.unref();
     return { cancel: () => clearTimeout(handle) };

@@ -1,15 +1,10 @@
-import {
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  ListWatch,
-  Watch,
-} from '@kubernetes/client-node';
+import { type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
 import { type Clock, realClock, type Timer } from '../clock/clock.ts';
 import { type Random, systemRandom } from '../clock/random.ts';
 import type { Logger } from '../log/logger.ts';
 import { type BackoffPolicy, KeyedBackoff } from '../queue/backoff.ts';
 import { objectKey } from '../queue/object-key.ts';
+import { GuardedWatch } from './guarded-watch.ts';
 import { type ListPage, type ListPageQuery, listPageFn } from './list-page.ts';
 import { collectionPath, type ResourceRef } from './resource-path.ts';
 
@@ -72,7 +67,7 @@ export class ResourceInformer<T extends KubernetesObject = KubernetesObject> {
     this.#listPage = listPageFn<T>(options.kubeConfig, this.resource);
     this.#lw = new ListWatch<T>(
       collectionPath(this.resource),
-      new Watch(options.kubeConfig),
+      new GuardedWatch(options.kubeConfig, (err) => this.#onError(err)),
       () => this.#list(),
       false,
       options.labelSelector,

@@ -9,13 +9,15 @@ import type { LiveGauges } from './live-gauges.ts';
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-export type ReconcileResultLabel = 'success' | 'error';
+export type ReconcileResultLabel = 'success' | 'error' | 'timeout';
 export type RequestResultLabel = 'success' | 'error' | (string & {});
 
 export interface QueueGaugeSource {
   readonly name: string;
   readonly depth: number;
   readonly inFlight: number;
+  /** Reconciles still running past their budget. */
+  readonly overdue?: number;
 }
 
 export interface LockstepInstruments {
@@ -27,6 +29,8 @@ export interface LockstepInstruments {
   leaseRenewals: Counter<{ result: string }>;
   tokenRenewals: Counter<{ result: string }>;
   rolloutRestarts: Counter<{ kind: string }>;
+  /** Rejections nobody awaited and other errors that reached the process level, by origin; each is a bug to report. */
+  unexpectedErrors: Counter<{ origin: string }>;
   /** Publishes a queue's depth and in-flight count at every scrape; returns an unregister function. */
   observeQueue(queue: QueueGaugeSource): () => void;
   /** Records a finished reconcile; pass as a WorkQueue's `onReconciled`. */
@@ -50,6 +54,11 @@ export function defineInstruments(meter: Meter, live: LiveGauges, clock: Clock =
   );
   live.define('lockstep_queue_in_flight', 'Reconciles running for each kind.', () =>
     [...queues].map((q) => ({ value: q.inFlight, attributes: { kind: q.name } })),
+  );
+  live.define(
+    'lockstep_queue_overdue',
+    'Reconciles still running past their budget (--reconcile-timeout), for each kind; their slots were freed.',
+    () => [...queues].map((q) => ({ value: q.overdue ?? 0, attributes: { kind: q.name } })),
   );
 
   const earliestExpiry = new Map<string, Date>();
@@ -86,6 +95,9 @@ export function defineInstruments(meter: Meter, live: LiveGauges, clock: Clock =
     }),
     rolloutRestarts: meter.createCounter('lockstep_rollout_restarts', {
       description: 'Rollout restarts triggered, by target kind.',
+    }),
+    unexpectedErrors: meter.createCounter('lockstep_unexpected_errors', {
+      description: 'Errors that reached the process level (origin: unhandledRejection), logged and survived.',
     }),
     observeQueue(queue) {
       queues.add(queue);

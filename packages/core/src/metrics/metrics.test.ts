@@ -17,7 +17,9 @@ describe('metrics', () => {
     m.recordReconcile({ queue: 'ExternalSecret', key: 'a/x', result: 'success', durationMs: 40 });
     m.recordReconcile({ queue: 'ExternalSecret', key: 'a/y', result: 'success', durationMs: 2000 });
     m.recordReconcile({ queue: 'ExternalSecret', key: 'a/x', result: 'error', durationMs: 10 });
-    m.observeQueue({ name: 'VaultDynamicSecret', depth: 7, inFlight: 2 });
+    m.recordReconcile({ queue: 'VaultAuth', key: 'a/z', result: 'timeout', durationMs: 30_000 });
+    m.observeQueue({ name: 'VaultDynamicSecret', depth: 7, inFlight: 2, overdue: 1 });
+    m.unexpectedErrors.add(1, { origin: 'unhandledRejection' });
     m.providerRequests.add(3, { provider: 'aws', operation: 'BatchGetSecretValue', result: 'success' });
     m.secretWrites.add(1, { kind: 'VaultPKISecret', operation: 'update' });
     m.leasesActive.record(12, { kind: 'VaultDynamicSecret' });
@@ -38,6 +40,9 @@ describe('metrics', () => {
       ['lockstep_reconcile_duration_seconds_bucket{kind="ExternalSecret",le="+Inf"}', 3],
       ['lockstep_queue_depth{kind="VaultDynamicSecret"}', 7],
       ['lockstep_queue_in_flight{kind="VaultDynamicSecret"}', 2],
+      ['lockstep_queue_overdue{kind="VaultDynamicSecret"}', 1],
+      ['lockstep_reconcile_total{kind="VaultAuth",result="timeout"}', 1],
+      ['lockstep_unexpected_errors_total{origin="unhandledRejection"}', 1],
       ['lockstep_provider_requests_total{provider="aws",operation="BatchGetSecretValue",result="success"}', 3],
       ['lockstep_secret_writes_total{kind="VaultPKISecret",operation="update"}', 1],
       ['lockstep_leases_active{kind="VaultDynamicSecret"}', 12],

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.ts';
+import { recordEventLoopDelay } from './event-loop-delay.ts';
 import { defineInstruments, type LockstepInstruments } from './instruments.ts';
 import { LiveGauges } from './live-gauges.ts';
 import { createPrometheusMetrics, type PrometheusMetrics } from './prometheus.ts';
@@ -9,6 +10,8 @@ export interface LockstepMetrics extends LockstepInstruments, PrometheusMetrics 
 export function createMetrics(options: { serviceName?: string; clock?: Clock } = {}): LockstepMetrics {
   const live = new LiveGauges();
   const prometheus = createPrometheusMetrics(options.serviceName, [live]);
-  const instruments = defineInstruments(prometheus.meterProvider.getMeter('lockstep'), live, options.clock);
+  const meter = prometheus.meterProvider.getMeter('lockstep');
+  const instruments = defineInstruments(meter, live, options.clock);
+  recordEventLoopDelay(meter);
   return { ...prometheus, ...instruments };
 }

@@ -3,6 +3,7 @@
 // `windowMs`. Failures are never cached, so a transient error is retried by the next caller.
 
 import type { Clock } from '../clock/clock.ts';
+import { rememberSensitiveValues } from '../status/sensitive-values.ts';
 import type { FindRef, RemoteRef, SecretMap, SecretsClient } from './provider.ts';
 
 interface Entry {
@@ -85,6 +86,8 @@ export class CoalescingClient implements SecretsClient {
     const entry: Entry = { promise: Promise.resolve() };
     entry.promise = call().then(
       (value) => {
+        // Every value read is secret material: no later condition or Event may quote it.
+        rememberSensitiveValues(value instanceof Uint8Array ? [value] : Object.values(value as SecretMap));
         entry.settledAt = this.clock.now().getTime();
         this.sweep(entry.settledAt);
         return value;

@@ -71,4 +71,9 @@ export interface Provider<Spec = unknown> {
    */
   clientKey(spec: Spec, ctx: ProviderContext): string;
   newClient(spec: Spec, ctx: ProviderContext): Promise<SecretsClient>;
+  /**
+   * A warning for the store's InsecureTransport condition when this spec would send
+   * credentials in cleartext (e.g. an `http://` Vault address); undefined when it would not.
+   */
+  insecureTransport?(spec: Spec): string | undefined;
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeClock, settle } from '../clock/fake-clock.ts';
 import { fixedRandom, seededRandom } from '../clock/random.ts';
 import { BackendError } from '../errors/backend-error.ts';
 import { type ReconcileResult, requeueAfter } from './reconcile-result.ts';
+import { ReconcileTimeoutError } from './reconcile-timeout.ts';
 import { type ReconcileEvent, WorkQueue, type WorkQueueOptions } from './work-queue.ts';
 
 interface Deferred {
@@ -78,12 +78,6 @@ function instant(outcome: (key: string) => ReconcileResult | undefined = () => u
       return outcome(key);
     },
   };
-}
-
-/** Waits on real time for p-queue's timeout; bounded so a regression fails instead of hanging. */
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await sleep(2);
-  assert.ok(condition(), 'condition never became true');
 }
 
 function queue(options: Partial<WorkQueueOptions> & Pick<WorkQueueOptions, 'reconcile'>): WorkQueue {
@@ -335,25 +329,165 @@ describe('WorkQueue', () => {
     await r.release();
   });
 
-  it('keeps a timed-out reconcile in flight until it really settles', async () => {
+  it('gives a reconcile past its budget no more than its budget: the slot goes to the next key', async () => {
+    const clock = new FakeClock(0);
     const r = new Reconciler();
-    const q = queue({ reconcile: r.fn, concurrency: 1, timeoutMs: 1 });
-    q.add('slow');
-    await settle();
-    // Wait for p-queue's own timeout to free the slot (the only real timer in this file).
-    await until(() => r.signals[0]?.aborted === true);
-    q.add('slow');
+    const events: ReconcileEvent[] = [];
+    const q = queue({
+      reconcile: r.fn,
+      clock,
+      concurrency: 1,
+      timeoutMs: 1000,
+      backoff: { baseMs: 500, capMs: 10_000, jitter: 0 },
+      onReconciled: (e) => events.push(e),
+    });
+    q.add('hangs');
     q.add('other');
     await settle();
-    assert.deepEqual(r.started, ['slow', 'other'], 'the freed slot went to another key, not to the same one');
-    assert.equal(q.inFlight, 2);
-    await r.release();
-    // 'other' holds the only slot until its own timeout frees it.
-    await until(() => r.started.length >= 3);
-    assert.deepEqual(r.started, ['slow', 'other', 'slow'], 'the re-added key runs once the first run settled');
-    assert.equal(r.maxConcurrentSameKey, 1);
+    assert.deepEqual(r.started, ['hangs']);
+    await clock.advanceAsync(999);
+    assert.deepEqual(r.started, ['hangs'], 'the slot is held while the budget lasts');
+    assert.equal(r.signals[0]?.aborted, false);
+    await clock.advanceAsync(1);
+    assert.deepEqual(r.started, ['hangs', 'other'], 'the freed slot went to the next key');
+    assert.equal(r.signals[0]?.aborted, true, 'the reconcile is told to stop');
+    assert.ok(r.signals[0]?.reason instanceof ReconcileTimeoutError);
+    assert.deepEqual(
+      events.map((e) => [e.key, e.result, e.durationMs, e.nextRunInMs]),
+      [['hangs', 'timeout', 1000, 500]],
+    );
+    assert.match(String(events[0]?.error), /did not finish within 1s/);
+    assert.equal(q.failures('hangs'), 1);
+    assert.equal(q.inFlight, 2, 'the overdue run still counts until it settles');
+    assert.equal(q.overdue, 1);
     await r.release();
     await r.release();
     await q.onIdle();
+    assert.equal(q.overdue, 0);
+    assert.equal(events.length, 2, 'the late outcome of the overdue run is not reported a second time');
+  });
+
+  it('never runs an overdue key twice at once: its retry waits until the first run settles', async () => {
+    const clock = new FakeClock(0);
+    const r = new Reconciler();
+    const q = queue({
+      reconcile: r.fn,
+      clock,
+      concurrency: 2,
+      timeoutMs: 1000,
+      backoff: { baseMs: 100, capMs: 10_000, jitter: 0 },
+    });
+    q.add('slow');
+    await settle();
+    await clock.advanceAsync(1000);
+    q.add('slow');
+    await clock.advanceAsync(5000);
+    assert.deepEqual(r.started, ['slow'], 'neither a watch event nor the backoff retry starts it again');
+    await r.release();
+    assert.deepEqual(r.started, ['slow', 'slow'], 'it runs again once the first run settled');
+    assert.equal(r.maxConcurrentSameKey, 1);
+    await r.release();
+    await q.onIdle();
+  });
+
+  it('backs off an overdue key exponentially until a run finishes within its budget', async () => {
+    const clock = new FakeClock(0);
+    const events: ReconcileEvent[] = [];
+    let hang = true;
+    const q = queue({
+      clock,
+      timeoutMs: 1000,
+      backoff: { baseMs: 100, capMs: 10_000, jitter: 0 },
+      // Honours its signal, as a reconcile passing it to its HTTP calls does.
+      reconcile: (_key, signal) =>
+        hang
+          ? new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))
+          : Promise.resolve(undefined),
+      onReconciled: (e) => events.push(e),
+    });
+    q.add('k');
+    await clock.advanceAsync(1000);
+    await clock.advanceAsync(100 + 1000);
+    await clock.advanceAsync(200 + 1000);
+    assert.deepEqual(
+      events.map((e) => [e.result, e.nextRunInMs]),
+      [
+        ['timeout', 100],
+        ['timeout', 200],
+        ['timeout', 400],
+      ],
+    );
+    hang = false;
+    await clock.advanceAsync(400);
+    assert.equal(events.at(-1)?.result, 'success');
+    assert.equal(q.failures('k'), 0);
+    assert.equal(q.inFlight, 0);
+  });
+
+  it('counts a run that settles in the same instant its budget runs out once, and keeps the key usable', async () => {
+    const clock = new FakeClock(0);
+    const events: ReconcileEvent[] = [];
+    // The reconcile's own timer and the budget fall due together and fire in one sweep.
+    const q = queue({
+      clock,
+      timeoutMs: 1000,
+      reconcile: () => clock.sleep(1000),
+      onReconciled: (e) => events.push(e),
+    });
+    q.add('k');
+    await settle();
+    clock.advance(1000);
+    await settle();
+    assert.equal(events.length, 1, `one outcome, got ${events.map((e) => e.result)}`);
+    assert.equal(q.overdue, 0);
+    assert.equal(q.inFlight, 0);
+    q.add('k');
+    await settle();
+    clock.advance(1000);
+    await settle();
+    assert.equal(events.length, 2, 'the next run of the key is reported too');
+  });
+
+  it('has a 30 s budget unless told otherwise', async () => {
+    const clock = new FakeClock(0);
+    const r = new Reconciler();
+    const q = queue({ reconcile: r.fn, clock });
+    q.add('k');
+    await settle();
+    await clock.advanceAsync(29_999);
+    assert.equal(r.signals[0]?.aborted, false);
+    await clock.advanceAsync(1);
+    assert.equal(r.signals[0]?.aborted, true);
+    await r.release();
+  });
+
+  it('survives a reconcile that throws before its first await, and backs off only that key', async () => {
+    const clock = new FakeClock(0);
+    const runs: string[] = [];
+    const events: ReconcileEvent[] = [];
+    const q = queue({
+      clock,
+      backoff: { baseMs: 100, capMs: 10_000, jitter: 0 },
+      reconcile: ((key: string) => {
+        runs.push(key);
+        if (key === 'broken') throw new TypeError("Cannot read properties of undefined (reading 'spec')");
+        return Promise.resolve(undefined);
+      }) as WorkQueueOptions['reconcile'],
+      onReconciled: (e) => events.push(e),
+    });
+    q.add('broken');
+    q.add('fine');
+    await q.onIdle();
+    assert.deepEqual(
+      events.map((e) => [e.key, e.result, e.nextRunInMs]),
+      [
+        ['broken', 'error', 100],
+        ['fine', 'success', undefined],
+      ],
+    );
+    q.add('fine');
+    await q.onIdle();
+    await clock.advanceAsync(100);
+    assert.deepEqual(runs, ['broken', 'fine', 'fine', 'broken']);
   });
 });

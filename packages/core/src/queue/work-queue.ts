@@ -3,6 +3,7 @@ import { type Clock, realClock, type Timer } from '../clock/clock.ts';
 import { type Random, systemRandom } from '../clock/random.ts';
 import { type BackoffPolicy, defaultBackoff, KeyedBackoff } from './backoff.ts';
 import { type ReconcileResult, retryAfterHint, shouldRetry } from './reconcile-result.ts';
+import { DEFAULT_RECONCILE_BUDGET_MS, ReconcileTimeoutError } from './reconcile-timeout.ts';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: reconcilers may simply return nothing
 export type ReconcileFn = (key: string, signal: AbortSignal) => Promise<ReconcileResult | undefined | void>;
@@ -10,7 +11,8 @@ export type ReconcileFn = (key: string, signal: AbortSignal) => Promise<Reconcil
 export interface ReconcileEvent {
   queue: string;
   key: string;
-  result: 'success' | 'error';
+  /** `timeout`: the reconcile ran past its budget (error is a ReconcileTimeoutError). */
+  result: 'success' | 'error' | 'timeout';
   durationMs: number;
   error?: unknown;
   /** When the key runs again because of this outcome (requeueAfter or backoff), if it does. */
@@ -24,8 +26,10 @@ export interface WorkQueueOptions {
   /** Reconciles of different keys that may run at once. */
   concurrency?: number;
   /**
-   * Frees the concurrency slot and aborts the reconcile's signal after this long. The
-   * reconcile itself may keep running; its key stays in flight until it really settles.
+   * The budget of one reconcile (default 30 s; Infinity: none). Past it the queue frees the
+   * concurrency slot, aborts the reconcile's signal, reports a `timeout` and backs the key
+   * off. The reconcile itself may keep running; its key stays in flight until it really
+   * settles, so the same key never runs twice at once. Timed on the injected clock.
    */
   timeoutMs?: number;
   backoff?: Partial<BackoffPolicy>;
@@ -57,14 +61,16 @@ export class WorkQueue {
   readonly name: string;
   readonly #reconcile: ReconcileFn;
   readonly #pq: PQueue;
-  readonly #timeoutMs: number | undefined;
+  readonly #budgetMs: number;
   readonly #clock: Clock;
   readonly #backoff: KeyedBackoff;
   readonly #onReconciled: ((event: ReconcileEvent) => void) | undefined;
   /** Added and not started yet. */
   readonly #waiting = new Set<string>();
-  /** Started and not settled, even if p-queue gave up on it after a timeout. */
+  /** Started and not settled, even when the run is past its budget and its slot was freed. */
   readonly #running = new Set<string>();
+  /** Running past their budget: already reported and backed off; their late outcome is dropped. */
+  readonly #overdue = new Set<string>();
   /** Added again while running: runs once more when the current run settles. */
   readonly #dirty = new Set<string>();
   readonly #delayed = new Map<string, Delayed>();
@@ -80,7 +86,8 @@ export class WorkQueue {
     this.name = options.name;
     this.#reconcile = options.reconcile;
     this.#pq = new PQueue({ concurrency });
-    this.#timeoutMs = options.timeoutMs;
+    this.#budgetMs = options.timeoutMs ?? DEFAULT_RECONCILE_BUDGET_MS;
+    if (!(this.#budgetMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${options.timeoutMs}`);
     this.#clock = options.clock ?? realClock;
     this.#backoff = new KeyedBackoff({ ...defaultBackoff, ...options.backoff }, options.random ?? systemRandom);
     this.#onReconciled = options.onReconciled;
@@ -96,9 +103,8 @@ export class WorkQueue {
     if (this.#waiting.has(key)) return;
     this.#waiting.add(key);
     this.#pq
-      .add(({ signal }) => this.#process(key, signal), { timeout: this.#timeoutMs })
-      // Rejections are p-queue's timeout or clear(); #process itself never throws and
-      // keeps the key in flight until the reconcile really settles.
+      .add(() => this.#process(key))
+      // #process never throws; this only guards against p-queue itself (clear() on drain).
       .catch(() => {});
   }
 
@@ -138,6 +144,11 @@ export class WorkQueue {
   /** Reconciles started and not settled (can exceed concurrency after timeouts). */
   get inFlight(): number {
     return this.#running.size;
+  }
+
+  /** Reconciles still running past their budget (their slots were freed). */
+  get overdue(): number {
+    return this.#overdue.size;
   }
 
   /** Keys waiting for a delayed requeue or a backoff. */
@@ -200,26 +211,47 @@ export class WorkQueue {
     await this.drain(Number.POSITIVE_INFINITY);
   }
 
-  async #process(key: string, timeoutSignal: AbortSignal | undefined): Promise<void> {
+  /** Holds a concurrency slot until the reconcile settles or its budget runs out, whichever comes first. */
+  async #process(key: string): Promise<void> {
     this.#waiting.delete(key);
     if (this.#stopping) return;
     this.#running.add(key);
     this.#cancelDelayed(key);
-    const signal = timeoutSignal ? AbortSignal.any([timeoutSignal, this.#stop.signal]) : this.#stop.signal;
+    const budget = new AbortController();
+    const signal = AbortSignal.any([budget.signal, this.#stop.signal]);
     const startMs = this.#clock.now().getTime();
+    const state = { settled: false };
+    const run = this.#run(key, signal, startMs, state);
+    if (!Number.isFinite(this.#budgetMs)) return run;
+    let timer: Timer | undefined;
+    const expired = new Promise<true>((resolve) => {
+      timer = this.#clock.setTimer(() => resolve(true), this.#budgetMs);
+    });
+    const overdue = await Promise.race([run.then(() => false), expired]);
+    timer?.cancel();
+    // The run may have settled between the timer and this line: then it reported itself.
+    if (overdue && !state.settled) this.#expire(key, budget, startMs);
+  }
+
+  /** Runs the reconcile and records its outcome; never throws, whatever the reconcile does. */
+  async #run(key: string, signal: AbortSignal, startMs: number, state: { settled: boolean }): Promise<void> {
     let event: Omit<ReconcileEvent, 'durationMs'>;
     try {
       const result = await this.#reconcile(key, signal);
-      this.#backoff.reset(key);
       event = { queue: this.name, key, result: 'success' };
-      const after = result?.requeueAfter;
-      if (after !== undefined) {
-        this.addAfter(key, after);
-        event.nextRunInMs = after;
+      if (!this.#overdue.has(key)) {
+        this.#backoff.reset(key);
+        const after = result?.requeueAfter;
+        if (after !== undefined) {
+          this.addAfter(key, after);
+          event.nextRunInMs = after;
+        }
       }
     } catch (error) {
       event = { queue: this.name, key, result: 'error', error };
-      if (shouldRetry(error)) {
+      if (this.#overdue.has(key)) {
+        // Reported and backed off at the budget already.
+      } else if (shouldRetry(error)) {
         const delay = Math.max(this.#backoff.next(key), retryAfterHint(error) ?? 0);
         this.addAfter(key, delay);
         event.nextRunInMs = delay;
@@ -228,10 +260,33 @@ export class WorkQueue {
         this.#backoff.reset(key);
       }
     }
+    state.settled = true;
     this.#running.delete(key);
-    this.#notify({ ...event, durationMs: this.#clock.now().getTime() - startMs });
+    // A run past its budget was reported then; its late outcome only releases the key.
+    if (!this.#overdue.delete(key)) this.#notify({ ...event, durationMs: this.#clock.now().getTime() - startMs });
     if (this.#dirty.delete(key)) this.add(key);
     this.#wakeIdleWaiters();
+  }
+
+  /**
+   * The budget ran out: abort the reconcile, report it, and back the key off. Its slot goes
+   * to the next key; the key itself stays in flight (a retry that falls due meanwhile waits
+   * for the run to settle), so it never runs twice at once.
+   */
+  #expire(key: string, budget: AbortController, startMs: number): void {
+    const error = new ReconcileTimeoutError(this.#budgetMs);
+    this.#overdue.add(key);
+    budget.abort(error);
+    const delay = this.#backoff.next(key);
+    this.addAfter(key, delay);
+    this.#notify({
+      queue: this.name,
+      key,
+      result: 'timeout',
+      error,
+      durationMs: this.#clock.now().getTime() - startMs,
+      nextRunInMs: delay,
+    });
   }
 
   #wakeIdleWaiters(): void {

@@ -22,4 +22,6 @@ export interface ControllerRuntime {
   macKey: Uint8Array;
   /** The label-filtered Secret informer the controller already runs (started by the caller). */
   managedSecrets: ResourceInformer<V1Secret>;
+  /** Budget of one reconcile (`--reconcile-timeout`); the work queue's default (30 s) when absent. */
+  reconcileTimeoutMs?: number;
 }

@@ -5,12 +5,18 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { InformerHandlers, ResourceInformer } from '../informer/informer.ts';
 import { enqueueHandlers } from '../informer/informer.ts';
-import type { DrainResult, ReconcileFn, WorkQueue, WorkQueueOptions } from '../queue/work-queue.ts';
+import type { Logger } from '../log/logger.ts';
+import type { DrainResult, ReconcileEvent, ReconcileFn, WorkQueue, WorkQueueOptions } from '../queue/work-queue.ts';
 import { WorkQueue as Queue } from '../queue/work-queue.ts';
+import { reportReconcile, type TimeoutCondition, writeTimeoutCondition } from './reconcile-report.ts';
 
 export interface ControllerOptions<T extends KubernetesObject> extends Omit<WorkQueueOptions, 'reconcile'> {
   informer: ResourceInformer<T>;
   reconcile: ReconcileFn;
+  /** Where reconciles that ran past their budget or failed unexpectedly are logged. */
+  log?: Logger;
+  /** Writes Ready=False on an object whose reconcile ran past its budget, so `kubectl get` says why. */
+  timeoutCondition?: TimeoutCondition;
 }
 
 export class Controller<T extends KubernetesObject = KubernetesObject> {
@@ -22,7 +28,18 @@ export class Controller<T extends KubernetesObject = KubernetesObject> {
   constructor(options: ControllerOptions<T>) {
     this.name = options.name;
     this.informer = options.informer;
-    this.queue = new Queue(options);
+    const observe = options.onReconciled;
+    const log = options.log?.child({ controller: options.name });
+    const onReconciled = (event: ReconcileEvent) => {
+      observe?.(event);
+      if (log) reportReconcile(log, event);
+      if (event.result === 'timeout' && options.timeoutCondition) {
+        writeTimeoutCondition(this.informer, event, options.timeoutCondition).catch((err: unknown) =>
+          log?.debug({ key: event.key, err: { message: (err as Error).message } }, 'could not record the timeout'),
+        );
+      }
+    };
+    this.queue = new Queue({ ...options, onReconciled });
     this.#unsubscribe.push(this.informer.on(enqueueHandlers(this.queue)));
   }
 

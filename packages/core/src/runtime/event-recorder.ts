@@ -4,6 +4,7 @@
 
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../clock/clock.ts';
+import { scrubMessage } from '../status/sensitive-values.ts';
 
 export interface InvolvedObject {
   apiVersion: string;
@@ -31,7 +32,9 @@ const DEDUP_MS = 60_000;
 
 export function createEventRecorder(sink: EventSink, clock: Pick<Clock, 'now'>, component = 'lockstep'): EventRecorder {
   const recent = new Map<string, number>();
-  const record = (type: 'Normal' | 'Warning', obj: InvolvedObject, reason: string, message: string) => {
+  const record = (type: 'Normal' | 'Warning', obj: InvolvedObject, reason: string, raw: string) => {
+    // Events are read as widely as conditions: the same scrub as setCondition.
+    const message = scrubMessage(raw);
     const now = clock.now();
     const key = `${obj.uid ?? `${obj.namespace}/${obj.name}`}|${reason}|${message}`;
     const last = recent.get(key);

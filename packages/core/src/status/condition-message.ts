@@ -1,6 +1,5 @@
 // Condition messages are read by anyone who can `kubectl get` the resource, so they must
 // never carry a secret value, even when the message quotes a backend's error text.
-import { MAX_CONDITION_MESSAGE } from './conditions.ts';
 
 export const REDACTED = '[redacted]';
 
@@ -19,14 +18,7 @@ export class ConditionMessage {
 
   constructor(sensitive: Iterable<string | Uint8Array>) {
     const needles = new Set<string>();
-    for (const value of sensitive) {
-      const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
-      if (text.length < MIN_REDACTED_LENGTH) continue;
-      needles.add(text);
-      needles.add(Buffer.from(text, 'utf8').toString('base64'));
-      // A quoted message may carry the JSON-escaped form (newlines as \n, quotes as \").
-      needles.add(JSON.stringify(text).slice(1, -1));
-    }
+    for (const value of sensitive) for (const needle of needlesOf(value)) needles.add(needle);
     // Longest first, so a value that contains another is removed whole.
     this.#needles = [...needles].sort((a, b) => b.length - a.length);
   }
@@ -34,8 +26,17 @@ export class ConditionMessage {
   sanitize(message: string): string {
     let out = message;
     for (const needle of this.#needles) out = out.split(needle).join(REDACTED);
-    return out.length <= MAX_CONDITION_MESSAGE ? out : `${out.slice(0, MAX_CONDITION_MESSAGE - 3)}...`;
+    // setCondition truncates to the API server's limit after scrubbing.
+    return out;
   }
+}
+
+/** The forms of one value a message may quote: plain, base64, JSON-escaped; none when too short. */
+export function needlesOf(value: string | Uint8Array): string[] {
+  const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+  if (text.length < MIN_REDACTED_LENGTH) return [];
+  // A quoted message may carry the JSON-escaped form (newlines as \n, quotes as \").
+  return [text, Buffer.from(text, 'utf8').toString('base64'), JSON.stringify(text).slice(1, -1)];
 }
 
 /** One-off form of `new ConditionMessage(sensitive).sanitize(message)`. */

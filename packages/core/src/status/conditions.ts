@@ -2,6 +2,7 @@
 // when status flips, so "Ready since" in `kubectl describe` stays meaningful across the
 // many reconciles that merely refresh the message.
 import type { Condition } from '../api/conditions.ts';
+import { scrubMessage } from './sensitive-values.ts';
 
 export type ConditionStatus = Condition['status'];
 
@@ -40,7 +41,8 @@ export function setCondition(
     type: update.type,
     status: update.status,
     reason: update.reason,
-    message: truncate(update.message ?? '', MAX_CONDITION_MESSAGE),
+    // Every condition of every kind is written here: the scrub cannot be bypassed by a reconciler.
+    message: truncate(scrubMessage(update.message ?? ''), MAX_CONDITION_MESSAGE),
     lastTransitionTime:
       existing && existing.status === update.status && existing.lastTransitionTime
         ? existing.lastTransitionTime

@@ -75,8 +75,38 @@ describe('error messages', () => {
 
   it('report errors inside a defined template at that template', () => {
     const e = thrown('{{ define "inner" }}\n{{ upper 1 }}{{ end }}{{ template "inner" }}');
-    assert.match(e.message, /^template: inner:2:10: executing "inner" at <1>: expected string; found 1$/);
+    assert.match(e.message, /^template: inner:2:10: executing "inner" at <number>: expected string; found 1$/);
   });
+
+  // A template may come from a Secret (templateFrom): its literals and text are secret too.
+  const literal = 'Lit3ral-S3cret-77';
+  const quotingTemplates = [
+    `{{ upper 1 "${literal}" }}`,
+    `{{ "${literal}" | b64dec | first }}`,
+    `{{ "${literal}".field }}`,
+    `{{ "${literal}\\q" }}`,
+    `{{ '${literal}' }}`,
+    `{{ ${literal} }}`,
+    `{{ 12${literal} }}`,
+    `{{ if }}${literal}`,
+    `${literal}{{ end }}`,
+    `{{ printf "%s" "${literal}" | fromJson | keys }}`,
+    `{{ .s | ${literal.replaceAll('-', '_')} }}`,
+  ];
+  for (const text of quotingTemplates) {
+    it(`never quote the template's literals or text: ${text}`, () => {
+      let message = '';
+      try {
+        compileTemplate('key.yaml', text).execute(data);
+      } catch (e) {
+        assert.ok(e instanceof TemplateError, `expected a TemplateError, got ${e}`);
+        message = e.message;
+      }
+      assert.ok(message, `expected ${text} to fail`);
+      assert.match(message, /^template: key\.yaml/);
+      assert.ok(!message.includes('S3cret'), `message quotes the template: ${message}`);
+    });
+  }
 
   it('classify parse, exec and limit errors', () => {
     assert.throws(

@@ -84,10 +84,8 @@ class State implements CallContext {
     const name = this.tree.name;
     if (!this.node) return { prefix: `template: ${name}`, position: undefined };
     const { line, column } = this.tree.source.position(this.node.pos);
-    let text = this.tree.source.text.slice(this.node.pos, this.node.end).replace(/\s+/g, ' ');
-    if (text.length > 60) text = `${text.slice(0, 57)}...`;
     return {
-      prefix: `template: ${name}:${line}:${column}: executing ${JSON.stringify(name)} at <${text}>`,
+      prefix: `template: ${name}:${line}:${column}: executing ${JSON.stringify(name)} at <${describeNode(this.node)}>`,
       position: { template: name, line, column },
     };
   }
@@ -542,4 +540,50 @@ class State implements CallContext {
 
 function goKind(kind: ParamKind): string {
   return kind === 'float' ? 'float64' : kind === 'any' || kind === 'value' ? 'interface {}' : kind;
+}
+
+/**
+ * What `at <…>` shows: the function, field or variable the error happened at, never a
+ * literal or the template's text (Go quotes the action's text; a template read from a Secret
+ * through templateFrom may hold secret literals).
+ */
+function describeNode(node: At): string {
+  const n = node as ArgNode | Node | CommandNode;
+  switch (n.type) {
+    case 'identifier':
+      return n.name;
+    case 'field':
+      return `.${n.ident.join('.')}`;
+    case 'variable':
+      return n.ident.join('.');
+    case 'dot':
+      return '.';
+    case 'nil':
+      return 'nil';
+    case 'chain':
+      return `${describeNode(n.node)}.${n.field.join('.')}`;
+    case 'pipe': {
+      const head = n.cmds[0]?.args[0];
+      return head ? describeNode(head) : 'pipeline';
+    }
+    case 'string':
+      return 'string literal';
+    case 'number':
+      return 'number';
+    case 'bool':
+      return 'bool';
+    case 'if':
+    case 'with':
+    case 'range':
+    case 'template':
+    case 'break':
+    case 'continue':
+      return `{{${n.type}}}`;
+    case 'action':
+      return describeNode(n.pipe);
+    case 'command':
+      return n.args[0] ? describeNode(n.args[0]) : 'command';
+    default:
+      return 'text';
+  }
 }

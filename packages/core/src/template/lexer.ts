@@ -64,7 +64,7 @@ export function lex(source: Source): Token[] {
   const checkTerminator = (at: number): void => {
     const t = text[at];
     if (t === undefined || isSpace(t) || '.,|:()'.includes(t) || text.startsWith('}}', at)) return;
-    fail(at, `bad character ${JSON.stringify(t)}`);
+    fail(at, 'bad character after a term');
   };
   const scanNumber = (at: number): number => {
     let q = at;
@@ -214,7 +214,7 @@ export function lex(source: Source): Token[] {
       }
       if (c === '+' || c === '-' || c === '.' || isDigit(c)) {
         p = scanNumber(p);
-        if (isAlphaNumeric(text[p])) fail(start, `bad number syntax: ${JSON.stringify(text.slice(start, p + 1))}`);
+        if (isAlphaNumeric(text[p])) fail(start, 'bad number syntax');
         push('number', start, p);
         continue;
       }
@@ -233,7 +233,7 @@ export function lex(source: Source): Token[] {
         push('char', p, ++p);
         continue;
       }
-      fail(p, `unrecognized character in action: ${JSON.stringify(c)}`);
+      fail(p, `unrecognized character in action (U+${code.toString(16).toUpperCase().padStart(4, '0')})`);
     }
     i = p;
     if (i >= text.length) break;

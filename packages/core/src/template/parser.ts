@@ -109,8 +109,7 @@ class Parser {
 
   private unexpected(t: Token, context: string): never {
     if (t.type === 'eof') this.fail(t, `unexpected EOF in ${context}`);
-    const shown = t.type === 'rightDelim' ? '}}' : t.type === 'leftDelim' ? '{{' : t.value;
-    this.fail(t, `unexpected ${JSON.stringify(shown)} in ${context}`);
+    this.fail(t, `unexpected ${describeToken(t)} in ${context}`);
   }
 
   private enter(t: Token): void {
@@ -352,7 +351,7 @@ class Parser {
       case 'number':
       case 'nil':
       case 'dot':
-        this.fail(node.end, `unexpected . after term ${JSON.stringify(this.source.text.slice(node.pos, node.end))}`);
+        this.fail(node.end, `unexpected . after term (a ${node.type})`);
     }
     return { type: 'chain', node, field: fields, pos: node.pos, end };
   }
@@ -400,7 +399,7 @@ class Parser {
     try {
       return t.type === 'rawString' ? t.value.slice(1, -1).replaceAll('\r', '') : unquoteGo(t.value.slice(1, -1), '"');
     } catch {
-      this.fail(t, `invalid syntax in quoted string ${t.value.length > 40 ? `${t.value.slice(0, 40)}...` : t.value}`);
+      this.fail(t, 'invalid syntax in quoted string');
     }
   }
 
@@ -421,16 +420,16 @@ class Parser {
       try {
         rune = unquoteGo(t.value.slice(1, -1), "'");
       } catch {
-        this.fail(t, `malformed character constant: ${t.value}`);
+        this.fail(t, 'malformed character constant');
       }
-      if ([...rune].length !== 1) this.fail(t, `malformed character constant: ${t.value}`);
+      if ([...rune].length !== 1) this.fail(t, 'malformed character constant');
       node.int = BigInt(rune.codePointAt(0)!);
       node.float = Number(node.int);
       node.isInt = node.isFloat = node.intLike = true;
       return node;
     }
     const parsed = parseGoNumber(t.value);
-    if (!parsed) this.fail(t, `illegal number syntax: ${JSON.stringify(t.value)}`);
+    if (!parsed) this.fail(t, 'illegal number syntax');
     Object.assign(node, parsed);
     return node;
   }
@@ -535,4 +534,20 @@ export function unquoteGo(body: string, quote: '"' | "'"): string {
     }
   }
   return out;
+}
+
+// Errors name syntax, never the template's literals or text: a template may come from a
+// Secret (templateFrom) and its literals may be secret.
+const LITERAL_TOKENS: Partial<Record<Token['type'], string>> = {
+  text: 'text',
+  string: 'string literal',
+  rawString: 'string literal',
+  number: 'number',
+  charConstant: 'character constant',
+};
+
+function describeToken(t: Token): string {
+  const literal = LITERAL_TOKENS[t.type];
+  if (literal) return literal;
+  return JSON.stringify(t.type === 'rightDelim' ? '}}' : t.type === 'leftDelim' ? '{{' : t.value);
 }

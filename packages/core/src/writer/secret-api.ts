@@ -9,7 +9,8 @@ export interface SecretApi {
   create(namespace: string, body: V1Secret): Promise<V1Secret>;
   /** Optimistic: the body's resourceVersion must be current, else BackendError Conflict. */
   replace(namespace: string, name: string, body: V1Secret): Promise<V1Secret>;
-  delete(namespace: string, name: string): Promise<void>;
+  /** `preconditions`: delete only that very Secret (not one recreated under the same name since). */
+  delete(namespace: string, name: string, preconditions?: { uid?: string; resourceVersion?: string }): Promise<void>;
 }
 
 export function clientSecretApi(kc: KubeConfig): SecretApi {
@@ -24,8 +25,10 @@ export function clientSecretApi(kc: KubeConfig): SecretApi {
       kube(`create Secret "${body.metadata?.name}"`, () => core.createNamespacedSecret({ namespace, body })),
     replace: (namespace, name, body) =>
       kube(`update Secret "${name}"`, () => core.replaceNamespacedSecret({ namespace, name, body })),
-    delete: async (namespace, name) => {
-      await kube(`delete Secret "${name}"`, () => core.deleteNamespacedSecret({ namespace, name })).catch((err) => {
+    delete: async (namespace, name, preconditions) => {
+      await kube(`delete Secret "${name}"`, () =>
+        core.deleteNamespacedSecret({ namespace, name, ...(preconditions ? { body: { preconditions } } : {}) }),
+      ).catch((err) => {
         if (!(err instanceof BackendError && err.errorClass === 'NotFound')) throw err;
       });
     },

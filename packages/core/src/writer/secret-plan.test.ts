@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import type { V1Secret } from '@kubernetes/client-node';
 import { dataMac } from './data-mac.ts';
 import { DATA_MAC_ANNOTATION, MANAGED_LABEL } from './labels.ts';
+import { CREATED_FOR_ANNOTATION } from './secret-ownership.ts';
 import { encodeData, planSecretWrite, type WritePlanInput } from './secret-plan.ts';
 
 const macKey = Buffer.from('0123456789abcdef0123456789abcdef');
@@ -87,6 +88,54 @@ describe('Secret write plan', () => {
     assert.ok(plan.action === 'blocked');
     assert.equal(plan.reason, 'NotOwned');
     assert.match(plan.message, /creationPolicy to Merge/);
+  });
+
+  test('the managed label alone does not make a Secret ours: Owner and Orphan leave it alone', () => {
+    const existing: V1Secret = {
+      metadata: { name: 'target', namespace: 'ns', labels: { [MANAGED_LABEL]: 'true' } },
+      data: { theirs: Buffer.from('x').toString('base64') },
+    };
+    for (const creationPolicy of ['Owner', 'Orphan'] as const) {
+      const plan = planSecretWrite(input({ creationPolicy, existing }));
+      assert.ok(plan.action === 'blocked');
+      assert.equal(plan.reason, 'NotOwned');
+    }
+  });
+
+  test("another resource's Secret is never taken over, and the message names that resource", () => {
+    const theirs = { ...owner, name: 'es-a', uid: 'uid-a' };
+    const existing = existingFrom(planSecretWrite(input({ owner: theirs })));
+    for (const creationPolicy of ['Owner', 'Orphan'] as const) {
+      const plan = planSecretWrite(input({ creationPolicy, existing, adopt: true }));
+      assert.ok(plan.action === 'blocked');
+      assert.equal(plan.reason, 'OwnedByOther');
+      assert.match(plan.message, /belongs to ExternalSecret\/es-a/);
+    }
+  });
+
+  test('an Orphan Secret is recognised by its created-for annotation and refreshed', () => {
+    const existing = existingFrom(planSecretWrite(input({ creationPolicy: 'Orphan' })));
+    assert.equal(existing.metadata?.annotations?.[CREATED_FOR_ANNOTATION], 'ExternalSecret/es/uid-1');
+    const changed = { namespace: 'ns', name: 'target', data: { password: Buffer.from('new') } };
+    const plan = planSecretWrite(input({ creationPolicy: 'Orphan', existing, desired: changed }));
+    assert.ok(plan.action === 'replace');
+    const other = planSecretWrite(
+      input({ creationPolicy: 'Orphan', existing, desired: changed, owner: { ...owner, uid: 'uid-2' } }),
+    );
+    assert.ok(other.action === 'blocked');
+    assert.equal(other.reason, 'OwnedByOther');
+  });
+
+  test('adopt claims a Secret nobody owns: owner reference and created-for annotation', () => {
+    const existing: V1Secret = {
+      metadata: { name: 'target', namespace: 'ns', resourceVersion: '2' },
+      data: { stale: Buffer.from('x').toString('base64') },
+    };
+    const plan = planSecretWrite(input({ existing, adopt: true }));
+    assert.ok(plan.action === 'replace');
+    assert.deepEqual(plan.body.metadata?.ownerReferences, [owner]);
+    assert.equal(plan.body.metadata?.annotations?.[CREATED_FOR_ANNOTATION], 'ExternalSecret/es/uid-1');
+    assert.deepEqual(plan.body.data, encodeData(data));
   });
 
   test('Merge adds keys to an existing Secret and keeps its other keys', () => {

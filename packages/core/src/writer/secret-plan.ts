@@ -4,6 +4,12 @@
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import { dataMac, macEquals } from './data-mac.ts';
 import { DATA_MAC_ANNOTATION, MANAGED_LABEL } from './labels.ts';
+import { planMerge } from './merge-plan.ts';
+import { decodeData, encodeData, subsetOf } from './secret-encoding.ts';
+import { CREATED_FOR_ANNOTATION, createdForValue, ownershipRefusal, secretOwnership } from './secret-ownership.ts';
+
+// Callers and tests read the Secret's data through the plan's module.
+export { decodeData, encodeData } from './secret-encoding.ts';
 
 export type CreationPolicy = 'Owner' | 'Orphan' | 'Merge' | 'None';
 
@@ -20,11 +26,18 @@ export interface DesiredSecret {
 export interface WritePlanInput {
   desired: DesiredSecret;
   creationPolicy: CreationPolicy;
-  /** Required for `Owner`: the resource the Secret belongs to (garbage-collected with it). */
-  owner?: V1OwnerReference;
+  /**
+   * The resource the Secret is written for. Its uid decides whose an existing Secret is (see
+   * secret-ownership.ts); with `Owner` it becomes the Secret's controller (garbage-collected with it).
+   */
+  owner: V1OwnerReference;
   /** The Secret as it is now, or undefined when it does not exist. */
   existing: V1Secret | undefined;
   macKey: Uint8Array;
+  /** Take over an existing Secret that nobody owns (VSO `overwrite: true`); never one another resource owns. */
+  adopt?: boolean;
+  /** What the user can do, appended to the message when the Secret is somebody else's or (Merge) missing. */
+  hints?: { notOwned?: string; missing?: string };
 }
 
 export type WriteReason = 'Created' | 'DataChanged' | 'MetadataChanged' | 'Drifted';
@@ -34,7 +47,9 @@ export type WritePlan =
   | { action: 'create'; body: V1Secret; mac: string; reason: WriteReason }
   | { action: 'replace'; body: V1Secret; mac: string; reason: WriteReason }
   /** Nothing can be written; `message` says what the user must fix. */
-  | { action: 'blocked'; reason: 'SecretMissing' | 'SecretImmutable' | 'NotOwned'; message: string };
+  | { action: 'blocked'; reason: BlockedReason; message: string };
+
+export type BlockedReason = 'SecretMissing' | 'SecretImmutable' | 'NotOwned' | 'OwnedByOther' | 'KeyConflict';
 
 export function planSecretWrite(input: WritePlanInput): WritePlan {
   const { desired, creationPolicy, existing, macKey } = input;
@@ -45,6 +60,7 @@ export function planSecretWrite(input: WritePlanInput): WritePlan {
   const mac = dataMac(macKey, desired.data);
   const labels = { ...desired.labels, [MANAGED_LABEL]: 'true' };
   const annotations = { ...desired.annotations, [DATA_MAC_ANNOTATION]: mac };
+  const createdFor = { [CREATED_FOR_ANNOTATION]: createdForValue(input.owner) };
   if (!existing) {
     const body: V1Secret = {
       apiVersion: 'v1',
@@ -53,8 +69,8 @@ export function planSecretWrite(input: WritePlanInput): WritePlan {
         name: desired.name,
         namespace: desired.namespace,
         labels,
-        annotations,
-        ...(creationPolicy === 'Owner' && input.owner ? { ownerReferences: [input.owner] } : {}),
+        annotations: { ...annotations, ...createdFor },
+        ...(creationPolicy === 'Owner' ? { ownerReferences: [input.owner] } : {}),
       },
       type: desired.type ?? 'Opaque',
       data: encodeData(desired.data),
@@ -63,15 +79,22 @@ export function planSecretWrite(input: WritePlanInput): WritePlan {
     return { action: 'create', body, mac, reason: 'Created' };
   }
 
-  if (
-    creationPolicy === 'Owner' &&
-    !isOwnedBy(existing, input.owner) &&
-    existing.metadata?.labels?.[MANAGED_LABEL] !== 'true'
-  ) {
+  // Only a Secret created for this very resource is replaced; `adopt` may claim one nobody owns.
+  const ownership = secretOwnership(existing, input.owner.uid);
+  if (ownership.state === 'OwnedByOther') {
+    return {
+      action: 'blocked',
+      reason: 'OwnedByOther',
+      message: ownershipRefusal(desired.name, ownership, input.owner.kind),
+    };
+  }
+  const claiming = ownership.state === 'Unowned';
+  if (claiming && !input.adopt) {
+    const hint = input.hints?.notOwned ?? 'delete it, or set target.creationPolicy to Merge to add keys to it';
     return {
       action: 'blocked',
       reason: 'NotOwned',
-      message: `Secret "${desired.name}" already exists and is not managed by Lockstep; delete it, or set target.creationPolicy to Merge to add keys to it`,
+      message: `Secret "${desired.name}" already exists and was not created by Lockstep for this ${input.owner.kind}; ${hint}`,
     };
   }
 
@@ -81,7 +104,8 @@ export function planSecretWrite(input: WritePlanInput): WritePlan {
     subsetOf(labels, existing.metadata?.labels) &&
     subsetOf(annotations, existing.metadata?.annotations) &&
     (existing.type ?? 'Opaque') === (desired.type ?? 'Opaque') &&
-    (creationPolicy !== 'Owner' || !input.owner || isOwnedBy(existing, input.owner));
+    !claiming &&
+    (creationPolicy !== 'Owner' || isOwnedBy(existing, input.owner));
   if (dataSame && metaSame) return { action: 'none', mac };
 
   if (existing.immutable) {
@@ -98,8 +122,8 @@ export function planSecretWrite(input: WritePlanInput): WritePlan {
     metadata: {
       ...existing.metadata,
       labels: { ...existing.metadata?.labels, ...labels },
-      annotations: { ...existing.metadata?.annotations, ...annotations },
-      ...(creationPolicy === 'Owner' && input.owner
+      annotations: { ...existing.metadata?.annotations, ...annotations, ...(claiming ? createdFor : {}) },
+      ...(creationPolicy === 'Owner'
         ? { ownerReferences: withOwner(existing.metadata?.ownerReferences, input.owner) }
         : {}),
     },
@@ -110,59 +134,8 @@ export function planSecretWrite(input: WritePlanInput): WritePlan {
   return { action: 'replace', body, mac, reason };
 }
 
-/** Merge adds the desired keys to a Secret somebody else created, and never creates it. */
-function planMerge(input: WritePlanInput): WritePlan {
-  const { desired, existing, macKey } = input;
-  if (!existing) {
-    return {
-      action: 'blocked',
-      reason: 'SecretMissing',
-      message: `Secret "${desired.name}" does not exist; creationPolicy Merge only adds keys to an existing Secret: create it first or use Owner`,
-    };
-  }
-  const current = decodeData(existing.data);
-  const merged = { ...current, ...desired.data };
-  const mac = dataMac(macKey, desired.data);
-  const mergedMac = dataMac(macKey, merged);
-  const labelled = existing.metadata?.labels?.[MANAGED_LABEL] === 'true';
-  if (macEquals(mergedMac, dataMac(macKey, current)) && labelled) return { action: 'none', mac };
-  if (existing.immutable) {
-    return {
-      action: 'blocked',
-      reason: 'SecretImmutable',
-      message: `Secret "${desired.name}" is immutable; Lockstep cannot merge keys into it`,
-    };
-  }
-  const body: V1Secret = {
-    ...existing,
-    metadata: {
-      ...existing.metadata,
-      labels: { ...existing.metadata?.labels, ...desired.labels, [MANAGED_LABEL]: 'true' },
-      annotations: { ...existing.metadata?.annotations, ...desired.annotations, [DATA_MAC_ANNOTATION]: mac },
-    },
-    data: encodeData(merged),
-  };
-  return { action: 'replace', body, mac, reason: 'DataChanged' };
-}
-
-export function encodeData(data: Record<string, Uint8Array>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(data).sort()) out[key] = Buffer.from(data[key]!).toString('base64');
-  return out;
-}
-
-export function decodeData(data: Record<string, string> | undefined): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  for (const [key, value] of Object.entries(data ?? {})) out[key] = Buffer.from(value, 'base64');
-  return out;
-}
-
-function subsetOf(want: Record<string, string>, have: Record<string, string> | undefined): boolean {
-  return Object.entries(want).every(([k, v]) => have?.[k] === v);
-}
-
-function isOwnedBy(secret: V1Secret, owner: V1OwnerReference | undefined): boolean {
-  return !!owner && (secret.metadata?.ownerReferences ?? []).some((ref) => ref.uid === owner.uid);
+function isOwnedBy(secret: V1Secret, owner: V1OwnerReference): boolean {
+  return (secret.metadata?.ownerReferences ?? []).some((ref) => ref.uid === owner.uid && ref.controller);
 }
 
 function withOwner(refs: V1OwnerReference[] | undefined, owner: V1OwnerReference): V1OwnerReference[] {

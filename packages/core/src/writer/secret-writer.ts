@@ -2,6 +2,7 @@
 // newer Secret and the work queue re-runs the reconcile with it.
 
 import type { V1Secret } from '@kubernetes/client-node';
+import { rememberSensitiveValues } from '../status/sensitive-values.ts';
 import type { SecretApi } from './secret-api.ts';
 import { planSecretWrite, type WritePlan, type WritePlanInput } from './secret-plan.ts';
 
@@ -11,6 +12,8 @@ export type WriteResult =
   | { written: false; blocked: Extract<WritePlan, { action: 'blocked' }> };
 
 export async function writeSecret(api: SecretApi, input: WritePlanInput): Promise<WriteResult> {
+  // Whatever goes into a Secret must never come back out through a condition or an Event.
+  rememberSensitiveValues(Object.values(input.desired.data));
   const plan = planSecretWrite(input);
   const { namespace, name } = input.desired;
   switch (plan.action) {

@@ -11,8 +11,9 @@ import {
   dataMac,
   decodeData,
   type EventRecorder,
+  firstViolation,
   isRetryable,
-  MANAGED_LABEL,
+  ownershipRefusal,
   parseGoDuration,
   parseObjectKey,
   READY_CONDITION,
@@ -22,10 +23,12 @@ import {
   type SecretApi,
   type SecretMap,
   type StatusPatcher,
+  secretOwnership,
   setCondition,
   writeSecret,
 } from '@lockstep/core';
 import type { ExternalSecret } from '../api/external-secret.ts';
+import { TARGET_POLICY_RULES } from '../api/external-secret-target.ts';
 import { decideRefresh, nextRefreshAt, type RefreshDecision, refreshPhaseMs, specVersion } from './refresh-decision.ts';
 import { renderTarget, type TemplateSources } from './render-target.ts';
 import { DataSpecError, type GeneratorRefSpec, resolveData } from './resolve-data.ts';
@@ -62,11 +65,16 @@ export async function reconcileExternalSecret(key: string, ctx: ExternalSecretCo
   const { namespace = '', name } = parseObjectKey(key);
   const es = ctx.externalSecrets.get(namespace, name);
   if (!es || es.metadata?.deletionTimestamp) return {};
+  // Its store belongs to another --controller-class: that controller serves it; write nothing.
+  if (ctx.stores.usesOtherControllerClass(namespace, storeRefsOf(es))) return {};
   const now = ctx.now();
   const targetName = es.spec.target?.name || name;
   const existing = ctx.secrets.get(namespace, targetName);
 
   // 2. decide
+  // ESO rejects these policy combinations at admission; a cluster that skipped the CRD's CEL rules gets them here.
+  const policyProblem = firstViolation(TARGET_POLICY_RULES, es.spec.target ?? {});
+  if (policyProblem) return record(es, ctx, { ok: false, reason: 'InvalidSpec', message: policyProblem }, now);
   let intervalMs: number;
   try {
     intervalMs = parseGoDuration(es.spec.refreshInterval ?? '1h', 'spec.refreshInterval');
@@ -102,9 +110,18 @@ export async function reconcileExternalSecret(key: string, ctx: ExternalSecretCo
   }
 }
 
+/** Every store an ExternalSecret names: its secretStoreRef and each entry's sourceRef.storeRef. */
+function storeRefsOf(es: ExternalSecret): Array<{ name: string; kind?: string } | undefined> {
+  return [
+    es.spec.secretStoreRef,
+    ...(es.spec.data ?? []).map((d) => d.sourceRef?.storeRef),
+    ...(es.spec.dataFrom ?? []).map((d) => d.sourceRef?.storeRef),
+  ];
+}
+
 type Outcome =
   | { ok: true; reason: 'SecretSynced' | 'SecretDeleted'; message: string; synced: true }
-  | { ok: false; reason: 'SecretSyncedError' | 'SecretMissing'; message: string };
+  | { ok: false; reason: 'SecretSyncedError' | 'SecretMissing' | 'InvalidSpec'; message: string };
 
 async function sync(
   es: ExternalSecret,
@@ -145,8 +162,18 @@ async function sync(
     };
   }
   if (missing.length > 0 && Object.keys(data).length === 0 && deletionPolicy === 'Delete') {
-    if (cached) {
-      await ctx.secretApi.delete(namespace, targetName);
+    // Only a Secret created for this very ExternalSecret is deleted; any other stays as it is.
+    const current = cached ?? (await ctx.secretApi.get(namespace, targetName));
+    const ownership = secretOwnership(current, es.metadata?.uid ?? '');
+    if (current && ownership.state !== 'Ours') {
+      return {
+        ok: false,
+        reason: 'SecretSyncedError',
+        message: `remote secrets are gone, but the target is left in place: ${ownershipRefusal(targetName, ownership, 'ExternalSecret')}`,
+      };
+    }
+    if (current) {
+      await ctx.secretApi.delete(namespace, targetName, { uid: current.metadata?.uid });
       ctx.onSecretWrite?.('delete');
       ctx.events.normal(
         involved(es),
@@ -186,6 +213,10 @@ async function sync(
     owner: ownerRef(es),
     existing,
     macKey: ctx.macKey,
+    hints: {
+      notOwned: 'delete it, or set target.creationPolicy to Merge to add keys to it',
+      missing: 'creationPolicy Merge only adds keys to an existing Secret: create it first or use Owner',
+    },
   });
   if ('blocked' in result && result.blocked) {
     return {
@@ -250,10 +281,11 @@ function targetState(
   existing: V1Secret | undefined,
   macKey: Uint8Array,
 ): 'InSync' | 'Missing' | 'Drifted' | 'NotManaged' {
-  if ((es.spec.target?.creationPolicy ?? 'Owner') === 'None') return 'NotManaged';
+  const policy = es.spec.target?.creationPolicy ?? 'Owner';
+  // Merge targets are somebody else's Secret (not in the managed cache): they refresh on schedule.
+  if (policy === 'None' || policy === 'Merge') return 'NotManaged';
   if (!existing) return es.status?.binding ? 'Missing' : 'InSync';
-  if (existing.metadata?.labels?.[MANAGED_LABEL] !== 'true') return 'NotManaged';
-  if ((es.spec.target?.creationPolicy ?? 'Owner') === 'Merge') return 'InSync';
+  if (secretOwnership(existing, es.metadata?.uid ?? '').state !== 'Ours') return 'NotManaged';
   const recorded = existing.metadata?.annotations?.[DATA_MAC_ANNOTATION];
   return recorded === dataMac(macKey, decodeData(existing.data)) ? 'InSync' : 'Drifted';
 }

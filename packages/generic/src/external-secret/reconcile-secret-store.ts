@@ -5,15 +5,20 @@ import {
   type Condition,
   conditionsEqual,
   type EventRecorder,
+  getCondition,
   isRetryable,
   parseObjectKey,
   READY_CONDITION,
   type ReconcileResult,
+  removeCondition,
   type StatusPatcher,
   setCondition,
 } from '@lockstep/core';
 import type { ObjectCache, StoreObject, StoreResolver } from './store-resolver.ts';
 import { classifyFailure } from './sync-failure.ts';
+
+/** Condition type of a store whose provider would send credentials in cleartext. */
+export const INSECURE_TRANSPORT = 'InsecureTransport';
 
 export interface SecretStoreContext {
   kind: 'SecretStore' | 'ClusterSecretStore';
@@ -30,6 +35,11 @@ export async function reconcileSecretStore(key: string, ctx: SecretStoreContext)
   const { namespace, name } = parseObjectKey(key);
   const store = ctx.stores.get(namespace, name);
   if (!store) {
+    await ctx.resolver.clients.release(`${ctx.kind}/${namespace ?? ''}/${name}`);
+    return {};
+  }
+  // Another controller class serves it: no status, no events, no client (ESO: skipping unmanaged store).
+  if (!ctx.resolver.serves(store)) {
     await ctx.resolver.clients.release(`${ctx.kind}/${namespace ?? ''}/${name}`);
     return {};
   }
@@ -51,7 +61,7 @@ export async function reconcileSecretStore(key: string, ctx: SecretStoreContext)
     if (isRetryable(err)) retry = err;
   }
   const now = ctx.now();
-  const conditions = setCondition(
+  const withReady = setCondition(
     store.status?.conditions,
     {
       type: READY_CONDITION,
@@ -62,6 +72,21 @@ export async function reconcileSecretStore(key: string, ctx: SecretStoreContext)
     },
     now,
   );
+  // A warning condition that exists only while there is something to warn about.
+  const cleartext = ctx.resolver.insecureTransport(store);
+  const conditions = cleartext
+    ? setCondition(
+        withReady,
+        {
+          type: INSECURE_TRANSPORT,
+          status: 'True',
+          reason: 'CleartextHTTP',
+          message: cleartext,
+          observedGeneration: store.metadata?.generation,
+        },
+        now,
+      )
+    : removeCondition(withReady, INSECURE_TRANSPORT);
   if (!conditionsEqual(conditions, store.status?.conditions) || store.status?.capabilities !== ready.capabilities) {
     await ctx.status.patchStatus(
       {
@@ -82,6 +107,9 @@ export async function reconcileSecretStore(key: string, ctx: SecretStoreContext)
     };
     if (ready.ok) ctx.events.normal(involved, 'Valid', ready.message);
     else ctx.events.warning(involved, ready.reason, ready.message);
+    if (cleartext && getCondition(store.status?.conditions, INSECURE_TRANSPORT)?.status !== 'True') {
+      ctx.events.warning(involved, INSECURE_TRANSPORT, cleartext);
+    }
   }
   if (retry) throw retry;
   const seconds = (store.spec as { refreshInterval?: number } | undefined)?.refreshInterval;

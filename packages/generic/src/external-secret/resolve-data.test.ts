@@ -120,4 +120,74 @@ describe('ExternalSecret data resolution', () => {
     );
     assert.deepEqual(asText(data), { password: 'generated' });
   });
+
+  test('a store that cannot be read fails data and dataFrom together, with no read left unwatched', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // What an ExternalSecret applied in the same request as its store sees: every read rejects.
+      const missingStore: DataSources = {
+        client: async () => {
+          throw new Error('SecretStore "vault" not found in namespace "team": create it or fix secretStoreRef');
+        },
+        generate: async () => ({}),
+      };
+      await assert.rejects(
+        resolveData(
+          {
+            data: [
+              { secretKey: 'a', remoteRef: { key: 'app/db' } },
+              { secretKey: 'b', remoteRef: { key: 'app/api' } },
+            ],
+            dataFrom: [{ extract: { key: 'app/db' } }, { find: { name: { regexp: '^app/' } } }],
+          },
+          missingStore,
+          renderKey,
+        ),
+        /SecretStore "vault" not found/,
+      );
+      // Node reports an unhandled rejection once the microtask queue is empty: after one turn.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('answers only once every read settled, even after one of them failed', async () => {
+    let releaseSlowRead!: () => void;
+    const slowRead = new Promise<void>((resolve) => {
+      releaseSlowRead = resolve;
+    });
+    let slowReadDone = false;
+    const mixed: DataSources = {
+      client: async () => ({
+        ...client,
+        getSecretMap: async () => {
+          throw new BackendError('Unavailable', 'fake', 'store is down');
+        },
+        getSecret: async (ref) => {
+          await slowRead;
+          slowReadDone = true;
+          return client.getSecret(ref);
+        },
+      }),
+      generate: async () => ({}),
+    };
+    let settled = false;
+    const resolving = resolveData(
+      { data: [{ secretKey: 'a', remoteRef: { key: 'app/api' } }], dataFrom: [{ extract: { key: 'app/db' } }] },
+      mixed,
+      renderKey,
+    ).finally(() => {
+      settled = true;
+    });
+    resolving.catch(() => {});
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, false, 'the failed dataFrom read does not end resolveData while a data read runs');
+    releaseSlowRead();
+    await assert.rejects(resolving, /store is down/);
+    assert.equal(slowReadDone, true);
+  });
 });

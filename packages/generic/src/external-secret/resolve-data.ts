@@ -4,6 +4,7 @@
 // then depends on the deletionPolicy, which is the reconciler's decision.
 
 import {
+  awaitAll,
   BackendError,
   type FindRef,
   isNotFound,
@@ -90,8 +91,11 @@ export async function resolveData(
     return [entry.secretKey, decodeValue(value, entry.remoteRef.decodingStrategy, entry.secretKey)] as const;
   });
 
-  for (const map of await Promise.all(fromEntries)) Object.assign(data, map);
-  for (const pair of await Promise.all(dataEntries)) if (pair) data[pair[0]] = pair[1];
+  // Both lists run at once, so both are awaited together: a failure in one must not leave the
+  // other's rejections unwatched (that ended the process when a store was not cached yet).
+  const [maps, pairs] = await awaitAll([awaitAll(fromEntries), awaitAll(dataEntries)]);
+  for (const map of maps) Object.assign(data, map);
+  for (const pair of pairs) if (pair) data[pair[0]] = pair[1];
 
   for (const key of Object.keys(data)) {
     const reason = invalidSecretKeyReason(key);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { measureEventLoopHold } from '@lockstep/core';
 import { applyRewrites, RewriteError } from './rewrite.ts';
 
 const noTemplate = () => {
@@ -49,5 +50,26 @@ describe('dataFrom rewrite follows Go ReplaceAllString', () => {
   test('every non-overlapping match is replaced, named groups and $$ included', () => {
     const out = applyRewrites({ 'a.b.c': 1 }, [{ regexp: { source: '(?P<ch>[a-z])', target: '${ch}$$' } }], noTemplate);
     assert.deepEqual(out, { 'a$.b$.c$': 1 });
+  });
+});
+
+describe('dataFrom rewrite runs in bounded time', { timeout: 60_000 }, () => {
+  const longKey = `${'a'.repeat(10_000)}!`;
+  for (const source of ['^(a+)+$', '(a|a)*b', '(x+x+)+y', '((a*)*)*$']) {
+    test(`${source} over a 10k-character key ends within 100 ms (CPU) or is a RewriteError`, () => {
+      const step = [{ regexp: { source, target: '${1}' } }];
+      applyRewrites({ 'aa!': 1 }, step, noTemplate);
+      const { ms, error } = measureEventLoopHold(() => applyRewrites({ [longKey]: 1 }, step, noTemplate));
+      if (error !== undefined) assert.ok(error instanceof RewriteError, String(error));
+      assert.ok(ms < 100, `held the event loop for ${ms.toFixed(0)} ms`);
+    });
+  }
+
+  test('a backreference is refused with the Go syntax named', () => {
+    assert.throws(
+      () => applyRewrites({ aa: 1 }, [{ regexp: { source: '(a)\\1', target: '' } }], noTemplate),
+      (err: Error) =>
+        err instanceof RewriteError && /^rewrite\[0\]\.regexp\.source: .*backreferences.*RE2/.test(err.message),
+    );
   });
 });

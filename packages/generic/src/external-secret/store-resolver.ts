@@ -6,6 +6,7 @@ import type { V1Namespace } from '@kubernetes/client-node';
 import {
   ClientCache,
   CoalescingClient,
+  compileUserRegex,
   type KubeAccess,
   type LabelSelector,
   matchesLabelSelector,
@@ -14,8 +15,8 @@ import {
   type ProviderRegistry,
   type SecretsClient,
   type StoreRef,
+  UserRegexError,
 } from '@lockstep/core';
-import { goRegExp } from './rewrite.ts';
 
 export interface ObjectCache<T> {
   get(namespace: string | undefined, name: string): T | undefined;
@@ -25,6 +26,7 @@ export interface StoreObject {
   metadata?: { name?: string; namespace?: string; generation?: number };
   spec?: {
     controller?: string;
+    retrySettings?: unknown;
     provider?: Record<string, unknown>;
     conditions?: Array<{
       namespaceSelector?: LabelSelector;
@@ -53,6 +55,8 @@ export interface StoreResolverDeps {
   clock: { now(): Date };
   /** How long an identical read is shared between ExternalSecrets. */
   coalesceWindowMs: number;
+  /** `--controller-class`; empty or absent: this controller serves stores without spec.controller only. */
+  controllerClass?: string;
 }
 
 export class StoreResolver {
@@ -85,6 +89,13 @@ export class StoreResolver {
       const where = kind === 'SecretStore' ? ` in namespace "${namespace}"` : '';
       throw new StoreError('StoreNotFound', `${kind} "${ref.name}" not found${where}: create it or fix secretStoreRef`);
     }
+    if (!servesStore(store, this.#deps.controllerClass)) {
+      // Reached only through a data[].sourceRef.storeRef: a secretStoreRef of another class is skipped before.
+      throw new StoreError(
+        'StoreNotAllowed',
+        `${kind} "${ref.name}" belongs to controller class "${store.spec?.controller}", not this controller's "${this.#deps.controllerClass ?? ''}"`,
+      );
+    }
     if (kind === 'ClusterSecretStore' && opts.checkConditions !== false && !this.namespaceAllowed(store, namespace)) {
       throw new StoreError(
         'StoreNotAllowed',
@@ -105,7 +116,11 @@ export class StoreResolver {
     }
     const storeRef: StoreRef =
       kind === 'SecretStore' ? { kind, name: ref.name, namespace } : { kind: 'ClusterSecretStore', name: ref.name };
-    const problems = provider.validateSpec(spec, storeRef);
+    const problems = [
+      ...unsupportedStoreFields(store),
+      ...namespaceRegexProblems(store),
+      ...provider.validateSpec(spec, storeRef),
+    ];
     if (problems.length > 0) throw new StoreError('InvalidStoreSpec', `${kind} "${ref.name}": ${problems.join('; ')}`);
     return { store, storeRef, provider, spec };
   }
@@ -153,23 +168,94 @@ export class StoreResolver {
     return key;
   }
 
+  /**
+   * Whether a store this ExternalSecret names (its secretStoreRef or any sourceRef.storeRef)
+   * belongs to another controller class: then another controller serves the ExternalSecret, and
+   * this one must not write its status (ESO's "skipping unmanaged store").
+   */
+  usesOtherControllerClass(namespace: string, refs: Array<{ name: string; kind?: string } | undefined>): boolean {
+    return refs.some((ref) => {
+      if (!ref) return false;
+      const store =
+        (ref.kind ?? 'SecretStore') === 'ClusterSecretStore'
+          ? this.#deps.clusterSecretStores.get(undefined, ref.name)
+          : this.#deps.secretStores.get(namespace, ref.name);
+      return store !== undefined && !servesStore(store, this.#deps.controllerClass);
+    });
+  }
+
+  /** The provider's InsecureTransport warning for this store (an http:// Vault server), if any. */
+  insecureTransport(store: StoreObject): string | undefined {
+    const entries = Object.entries(store.spec?.provider ?? {});
+    if (entries.length !== 1) return undefined;
+    const [name, spec] = entries[0]!;
+    return this.#deps.registry.provider(name)?.insecureTransport?.(spec);
+  }
+
+  /** Whether this controller serves the store (see servesStore). */
+  serves(store: StoreObject): boolean {
+    return servesStore(store, this.#deps.controllerClass);
+  }
+
   /** ClusterSecretStore `spec.conditions`: no conditions means every namespace; any matching entry allows. */
   namespaceAllowed(store: StoreObject, namespace: string): boolean {
     const conditions = store.spec?.conditions;
     if (!conditions || conditions.length === 0) return true;
     const labels = this.#deps.namespaces.get(undefined, namespace)?.metadata?.labels;
-    return conditions.some((c) => {
+    const allowed = conditions.some((c) => {
       if (c.namespaces?.includes(namespace)) return true;
-      if (c.namespaceRegexes?.some((re) => safeTest(re, namespace))) return true;
+      if (c.namespaceRegexes?.some((re) => regexAllows(re, namespace))) return true;
       return c.namespaceSelector !== undefined && matchesLabelSelector(c.namespaceSelector, labels);
     });
+    // Refused because a pattern is broken: say so, rather than "does not allow namespace".
+    const broken = allowed ? [] : namespaceRegexProblems(store);
+    if (broken.length > 0) {
+      throw new StoreError('InvalidStoreSpec', `ClusterSecretStore "${store.metadata?.name}": ${broken.join('; ')}`);
+    }
+    return allowed;
   }
 }
 
-function safeTest(pattern: string, value: string): boolean {
+/**
+ * ESO's ShouldProcessStore: a store without spec.controller is served by every controller; a
+ * store with one only by the controller started with that --controller-class.
+ */
+export function servesStore(store: StoreObject, controllerClass: string | undefined): boolean {
+  const wanted = store.spec?.controller ?? '';
+  return wanted === '' || wanted === (controllerClass ?? '');
+}
+
+/** Store fields ESO has that Lockstep does not implement: refused, never silently ignored. */
+function unsupportedStoreFields(store: StoreObject): string[] {
+  return store.spec?.retrySettings !== undefined
+    ? [
+        'spec.retrySettings is not supported: remove it (failed provider calls are retried with per-object exponential backoff and jitter)',
+      ]
+    : [];
+}
+
+/** A namespaceRegexes entry, unanchored like ESO's Go regexp; a broken pattern allows nothing. */
+function regexAllows(pattern: string, namespace: string): boolean {
   try {
-    return goRegExp(pattern).test(value);
-  } catch {
-    return false;
+    return compileUserRegex(pattern).test(namespace);
+  } catch (err) {
+    if (err instanceof UserRegexError) return false;
+    throw err;
   }
+}
+
+/** ClusterSecretStore namespaceRegexes that do not compile (RE2/Go syntax), each with the reason. */
+function namespaceRegexProblems(store: StoreObject): string[] {
+  const problems: string[] = [];
+  for (const [i, condition] of (store.spec?.conditions ?? []).entries()) {
+    for (const [j, pattern] of (condition.namespaceRegexes ?? []).entries()) {
+      try {
+        compileUserRegex(pattern);
+      } catch (err) {
+        if (!(err instanceof UserRegexError)) throw err;
+        problems.push(`spec.conditions[${i}].namespaceRegexes[${j}] "${pattern}": ${err.message}`);
+      }
+    }
+  }
+  return problems;
 }

@@ -2,7 +2,7 @@
 // our own error classes, which never carry secret values; anything unexpected gets a
 // generic message so a stray library error cannot leak data into status.
 
-import { BackendError, DurationError, TemplateError } from '@lockstep/core';
+import { BackendError, DurationError, TemplateError, userMessageOf } from '@lockstep/core';
 import { DecodingError } from './decoding.ts';
 import { TemplateSpecError } from './render-target.ts';
 import { DataSpecError } from './resolve-data.ts';
@@ -23,8 +23,5 @@ export function classifyFailure(err: unknown): { message: string; userError: boo
   ]) {
     if (err instanceof kind) return { message: (err as Error).message, userError: true };
   }
-  return {
-    message: `internal error while syncing (${(err as Error)?.name ?? 'unknown'}); see the controller log`,
-    userError: false,
-  };
+  return { message: userMessageOf(err), userError: false };
 }

@@ -1,18 +1,14 @@
-// ExternalSecret `dataFrom[].find`: `name.regexp` is an unanchored match, as ESO's Go regexp.
+// ExternalSecret `dataFrom[].find`: `name.regexp` is an unanchored match with Go (RE2)
+// syntax, as ESO's; it runs on the linear-time engine, so no pattern can stall the controller.
 
-import { BackendError, type FindRef } from '@lockstep/core';
+import { BackendError, type FindRef, userRegexPredicate } from '@lockstep/core';
 
 export function nameMatcher(backend: string, regexp: string | undefined): (name: string) => boolean {
   if (regexp === undefined) return () => true;
-  let re: RegExp;
-  try {
-    re = new RegExp(regexp);
-  } catch (err) {
-    throw new BackendError('InvalidInput', backend, `find.name.regexp "${regexp}" is not a valid regular expression`, {
-      cause: err,
-    });
-  }
-  return (name) => re.test(name);
+  return userRegexPredicate(
+    regexp,
+    (err) => new BackendError('InvalidInput', backend, `find.name.regexp "${regexp}": ${err.message}`, { cause: err }),
+  );
 }
 
 /** A find without criteria would read the whole store: ESO refuses it, and so do we. */

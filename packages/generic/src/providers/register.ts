@@ -15,6 +15,8 @@ export interface GenericProviderDeps {
   onCall?: (provider: string, operation: string, result: CallResult) => void;
   /** AWS reads asked within this window share one BatchGetSecretValue call; default 10 ms. */
   awsBatchWindowMs?: number;
+  /** `--allow-cluster-store-ambient-credentials`: see createAwsProvider. */
+  allowClusterStoreAmbientCredentials?: boolean;
   now?: () => number;
 }
 
@@ -27,6 +29,7 @@ export function registerGenericProviders(registry: ProviderRegistry, deps: Gener
     createAwsProvider({
       ...observer('aws'),
       ...(deps.awsBatchWindowMs !== undefined ? { batchWindowMs: deps.awsBatchWindowMs } : {}),
+      ...(deps.allowClusterStoreAmbientCredentials ? { allowClusterStoreAmbientCredentials: true } : {}),
       ...(deps.now ? { now: deps.now } : {}),
     }) as never,
   );

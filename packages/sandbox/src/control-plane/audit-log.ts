@@ -27,8 +27,10 @@ export class AuditLog {
   #partial = '';
   #entries: RequestLogEntry[] = [];
 
-  constructor(path: string) {
+  /** `fromNow`: skip what the log already holds (a long run's log is large). */
+  constructor(path: string, opts: { fromNow?: boolean } = {}) {
     this.path = path;
+    if (opts.fromNow && existsSync(path)) this.#offset = statSync(path).size;
   }
 
   /** Every resource request logged so far (since `clear()`). */

@@ -37,6 +37,8 @@ export interface ControlPlane {
   clearRequests(): void;
   /** A bearer token of a cluster-admin ServiceAccount, for clients that do not take certificates. */
   adminToken: string;
+  /** The cluster CA's key: tests mint client certificates of their own with it. */
+  caKeyPath: string;
   /** The issuer of ServiceAccount tokens (iss claim) and its signing key. */
   serviceAccountIssuer: string;
   serviceAccountPublicKeyPem: string;
@@ -163,6 +165,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     return {
       url,
       caPem: pki.ca.certPem,
+      caKeyPath: pki.paths.caKey,
       kubeconfigPath,
       kubeconfig: () => adminKubeconfig,
       auditLogPath,

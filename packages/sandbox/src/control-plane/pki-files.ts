@@ -18,6 +18,8 @@ export interface ControlPlanePki {
   serviceAccountPublicKeyPem: string;
   paths: {
     caCert: string;
+    /** The CA key stays on disk so test suites can mint client certificates of their own. */
+    caKey: string;
     servingCert: string;
     servingKey: string;
     serviceAccountPublic: string;
@@ -43,6 +45,7 @@ export async function writeControlPlanePki(dir: string): Promise<ControlPlanePki
   const serviceAccountPublicKeyPem = sa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const paths = {
     caCert: join(dir, 'ca.crt'),
+    caKey: join(dir, 'ca.key'),
     servingCert: join(dir, 'apiserver.crt'),
     servingKey: join(dir, 'apiserver.key'),
     serviceAccountPublic: join(dir, 'sa.pub'),
@@ -50,6 +53,7 @@ export async function writeControlPlanePki(dir: string): Promise<ControlPlanePki
   };
   await Promise.all([
     writeFile(paths.caCert, ca.certPem),
+    writeFile(paths.caKey, ca.keyPem, { mode: 0o600 }),
     writeFile(paths.servingCert, serving.certPem),
     writeFile(paths.servingKey, serving.keyPem, { mode: 0o600 }),
     writeFile(paths.serviceAccountPublic, serviceAccountPublicKeyPem),

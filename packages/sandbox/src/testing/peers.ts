@@ -70,12 +70,17 @@ export async function usersOfDynamicRole(role: string): Promise<string[]> {
   }
 }
 
-/** A one-replica Deployment whose pod template a rollout restart can change. */
-export function appDeployment(name: string): V1Deployment {
+/**
+ * A one-replica Deployment whose pod template a rollout restart can change. kwok makes Pods
+ * Ready at once; `minReadySeconds` holds the rollout open that long, for tests that observe
+ * what happens before it finishes.
+ */
+export function appDeployment(name: string, opts: { minReadySeconds?: number } = {}): V1Deployment {
   return {
     metadata: { name },
     spec: {
       replicas: 1,
+      ...(opts.minReadySeconds ? { minReadySeconds: opts.minReadySeconds } : {}),
       selector: { matchLabels: { app: name } },
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
     },

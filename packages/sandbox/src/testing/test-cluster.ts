@@ -2,7 +2,10 @@
 // starts (KUBECONFIG and LOCKSTEP_AUDIT_LOG from the global setup), or any cluster named by
 // LOCKSTEP_TEST_KUBECONFIG. A suite holds the cluster alone while it runs and removes what it
 // created (namespaces and cluster-scoped Lockstep objects) before it lets the next one in.
-import { copyFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   ApiextensionsV1Api,
   CoreV1Api,
@@ -10,8 +13,10 @@ import {
   KubeConfig,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
+import { issueClientCert } from '../apiserver/pki.ts';
 import type { RequestLogEntry } from '../apiserver/request-log.ts';
 import { AuditLog } from '../control-plane/audit-log.ts';
+import { kubeconfigYaml } from '../control-plane/pki-files.ts';
 import { lockCluster } from './suite-lock.ts';
 
 export interface TestCluster {
@@ -33,102 +38,184 @@ export interface TestCluster {
 }
 
 const CLEANUP_TIMEOUT_MS = 90_000;
+// A suite that killed its controllers leaves Lockstep finalizers nobody removes; after this
+// long the cleanup removes them itself (the objects are going anyway).
+const FINALIZER_GRACE_MS = 15_000;
 
 export async function acquireTestCluster(suite: string): Promise<TestCluster> {
-  const kubeconfigPath = process.env.LOCKSTEP_TEST_KUBECONFIG ?? process.env.KUBECONFIG;
-  if (!kubeconfigPath) {
+  const external = process.env.LOCKSTEP_TEST_KUBECONFIG;
+  const adminKubeconfig = external ?? process.env.KUBECONFIG;
+  if (!adminKubeconfig) {
     throw new Error(
       'no cluster for the end-to-end suites: run them with ' +
         '--test-global-setup=packages/sandbox/src/testing/global-setup.ts (as `make test` does), ' +
         'or set LOCKSTEP_TEST_KUBECONFIG to a test cluster (docs/sandbox.md).',
     );
   }
-  const auditPath = process.env.LOCKSTEP_TEST_KUBECONFIG
-    ? process.env.LOCKSTEP_TEST_AUDIT_LOG
-    : process.env.LOCKSTEP_AUDIT_LOG;
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath);
-  const cluster = kc.getCurrentCluster();
-  const url = cluster?.server ?? '';
-  const caPem = cluster?.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : '';
+  const auditPath = external ? process.env.LOCKSTEP_TEST_AUDIT_LOG : process.env.LOCKSTEP_AUDIT_LOG;
+  const admin = new KubeConfig();
+  admin.loadFromFile(adminKubeconfig);
+  const url = admin.getCurrentCluster()?.server ?? '';
+  const caData = admin.getCurrentCluster()?.caData;
+  const caPem = caData ? Buffer.from(caData, 'base64').toString('utf8') : '';
   const release = await lockCluster(url, suite);
+  try {
+    // On the sandbox's own cluster each suite acts as a user of its own (a client certificate
+    // from the cluster CA), so the audit log tells exactly what it created. Elsewhere the
+    // suite falls back to "created while it held the cluster".
+    const caKeyPath = external ? undefined : process.env.LOCKSTEP_CLUSTER_CA_KEY;
+    const identity = caKeyPath && auditPath && caPem ? await suiteIdentity(suite, url, caPem, caKeyPath) : undefined;
+    const kubeconfigPath = identity?.kubeconfigPath ?? adminKubeconfig;
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    const created: Created = identity
+      ? await createdByUser(new AuditLog(auditPath as string, { fromNow: true }), identity.user)
+      : await createdWhileHeld(kc);
+    const audit = auditPath ? new AuditLog(auditPath, { fromNow: true }) : undefined;
+    const needAudit = (): AuditLog => {
+      if (!audit) {
+        throw new Error(
+          "this check counts API requests from kube-apiserver's audit log; set LOCKSTEP_TEST_AUDIT_LOG to the log of the cluster in LOCKSTEP_TEST_KUBECONFIG",
+        );
+      }
+      return audit;
+    };
+    let cleaned: Promise<void> | undefined;
+    const cleanUp = () => {
+      cleaned ??= created().then((what) => removeCreated(kc, what));
+      return cleaned;
+    };
+    return {
+      url,
+      caPem,
+      kc,
+      kubeconfig: () => kc.exportConfig(),
+      writeKubeconfig: (path) => copyFile(kubeconfigPath, path),
+      requests: () => needAudit().requests(),
+      clearRequests: () => needAudit().clear(),
+      cleanUp,
+      release: async () => {
+        await release();
+        if (identity) await rm(identity.dir, { recursive: true, force: true });
+      },
+      stop: () => cleanUp().finally(release),
+    };
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+/** What a suite created: namespaces and cluster-scoped Lockstep objects (by CRD name). */
+interface CreatedObjects {
+  namespaces: string[];
+  clusterObjects: { crd: string; name: string }[];
+}
+type Created = () => Promise<CreatedObjects>;
+
+async function suiteIdentity(
+  suite: string,
+  url: string,
+  caPem: string,
+  caKeyPath: string,
+): Promise<{ user: string; kubeconfigPath: string; dir: string }> {
+  const user = `lockstep-e2e:${suite.replace(/[^a-zA-Z0-9-]+/g, '-')}-${randomBytes(3).toString('hex')}`;
+  const cert = await issueClientCert({ certPem: caPem, keyPem: await readFile(caKeyPath, 'utf8') }, user, [
+    'system:masters',
+  ]);
+  const dir = await mkdtemp(join(tmpdir(), 'lockstep-suite-'));
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  await writeFile(kubeconfigPath, kubeconfigYaml(url, caPem, user, cert), { mode: 0o600 });
+  return { user, kubeconfigPath, dir };
+}
+
+/** From the audit log: what `user` created (2xx answers only). */
+async function createdByUser(log: AuditLog, user: string): Promise<Created> {
+  return async () => {
+    const creates = log
+      .requests()
+      .filter((r) => r.user === user && r.verb === 'create' && r.code >= 200 && r.code < 300 && r.name);
+    return {
+      namespaces: [...new Set(creates.filter((r) => r.resource === 'namespaces').map((r) => r.name as string))],
+      clusterObjects: creates
+        .filter((r) => r.group.endsWith('lockstep.dev') && !r.namespace && !r.subresource)
+        .map((r) => ({ crd: `${r.resource}.${r.group}`, name: r.name as string })),
+    };
+  };
+}
+
+/** Without an identity of its own: whatever appeared while the suite held the cluster. */
+async function createdWhileHeld(kc: KubeConfig): Promise<Created> {
   const startedAt = new Date(Date.now() - 1000);
   const before = await clusterContents(kc);
-  const audit = auditPath ? new AuditLog(auditPath) : undefined;
-  audit?.clear();
-  const needAudit = (): AuditLog => {
-    if (!audit) {
-      throw new Error(
-        "this check counts API requests from kube-apiserver's audit log; set LOCKSTEP_TEST_AUDIT_LOG to the log of the cluster in LOCKSTEP_TEST_KUBECONFIG",
-      );
-    }
-    return audit;
-  };
-  let cleaned: Promise<void> | undefined;
-  const cleanUp = () => {
-    cleaned ??= removeCreated(kc, before, startedAt);
-    return cleaned;
-  };
-  return {
-    url,
-    caPem,
-    kc,
-    kubeconfig: () => kc.exportConfig(),
-    writeKubeconfig: (path) => copyFile(kubeconfigPath, path),
-    requests: () => needAudit().requests(),
-    clearRequests: () => needAudit().clear(),
-    cleanUp,
-    release,
-    stop: () => cleanUp().finally(release),
+  return async () => {
+    const now = await clusterContents(kc);
+    const isNew = (created: Date | undefined) => created !== undefined && created >= startedAt;
+    return {
+      namespaces: [...now.namespaces.entries()]
+        .filter(([name, created]) => !before.namespaces.has(name) && isNew(created))
+        .map(([name]) => name),
+      clusterObjects: [...now.clusterObjects.entries()]
+        .filter(([key, created]) => !before.clusterObjects.has(key) && isNew(created))
+        .map(([key]) => ({ crd: key.split('/')[0] as string, name: key.split('/')[1] as string })),
+    };
   };
 }
 
 interface Contents {
-  namespaces: Set<string>;
-  clusterObjects: Set<string>;
+  namespaces: Map<string, Date | undefined>;
+  clusterObjects: Map<string, Date | undefined>;
 }
 
-/** Namespaces and cluster-scoped Lockstep objects that exist now (the suite leaves these alone). */
 async function clusterContents(kc: KubeConfig): Promise<Contents> {
   const core = kc.makeApiClient(CoreV1Api);
-  const namespaces = new Set((await core.listNamespace()).items.map((n) => n.metadata?.name ?? ''));
-  const clusterObjects = new Set<string>();
-  for (const crd of await clusterScopedLockstepCrds(kc)) {
-    for (const name of await listClusterObjects(kc, crd)) clusterObjects.add(`${crd.metadata?.name}/${name}`);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const namespaces = new Map(
+    (await core.listNamespace()).items.map((n) => [n.metadata?.name ?? '', n.metadata?.creationTimestamp]),
+  );
+  const clusterObjects = new Map<string, Date | undefined>();
+  for (const crd of await lockstepCrds(kc, 'Cluster')) {
+    const { group, plural, version } = crdCoordinates(crd);
+    const list = (await custom.listClusterCustomObject({ group, version, plural })) as {
+      items: { metadata: { name: string; creationTimestamp?: string } }[];
+    };
+    for (const item of list.items) {
+      const created = item.metadata.creationTimestamp ? new Date(item.metadata.creationTimestamp) : undefined;
+      clusterObjects.set(`${crd.metadata?.name}/${item.metadata.name}`, created);
+    }
   }
   return { namespaces, clusterObjects };
 }
 
 /**
- * Deletes namespaces and cluster-scoped Lockstep objects that appeared while the suite held
- * the cluster (created after it started and absent before), then waits until they are gone
- * so the next suite can reuse fixed names. The suite's controller must still run here: it
- * removes its finalizers (and revokes leases) as the objects go.
+ * Deletes what the suite created, then waits until its namespaces are gone so the next suite
+ * can reuse fixed names. The suite's controller must still run here: it removes its
+ * finalizers (and revokes leases) as the objects go.
  */
-async function removeCreated(kc: KubeConfig, before: Contents, startedAt: Date): Promise<void> {
+async function removeCreated(kc: KubeConfig, created: CreatedObjects): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const isNew = (created: Date | undefined) => created !== undefined && created >= startedAt;
-  const crds = await clusterScopedLockstepCrds(kc);
-  for (const crd of crds) {
-    const { group, plural, version } = crdCoordinates(crd);
-    const items = (await custom.listClusterCustomObject({ group, version, plural })) as {
-      items: { metadata: { name: string; creationTimestamp?: string } }[];
-    };
-    for (const item of items.items) {
-      const created = item.metadata.creationTimestamp ? new Date(item.metadata.creationTimestamp) : undefined;
-      if (before.clusterObjects.has(`${crd.metadata?.name}/${item.metadata.name}`) || !isNew(created)) continue;
-      await custom.deleteClusterCustomObject({ group, version, plural, name: item.metadata.name }).catch(() => {});
-    }
+  const crds = new Map((await lockstepCrds(kc, 'Cluster')).map((c) => [c.metadata?.name ?? '', c]));
+  for (const { crd, name } of created.clusterObjects) {
+    const def = crds.get(crd);
+    if (!def) continue;
+    await custom.deleteClusterCustomObject({ ...crdCoordinates(def), name }).catch(() => {});
   }
-  const namespaces = (await core.listNamespace()).items
-    .filter((n) => !before.namespaces.has(n.metadata?.name ?? '') && isNew(n.metadata?.creationTimestamp))
-    .map((n) => n.metadata?.name ?? '');
+  const namespaces = created.namespaces;
   await Promise.all(namespaces.map((name) => core.deleteNamespace({ name }).catch(() => {})));
-  const deadline = Date.now() + CLEANUP_TIMEOUT_MS;
+  const started = Date.now();
+  const deadline = started + CLEANUP_TIMEOUT_MS;
+  let finalizersDropped = false;
   for (;;) {
     const left = (await core.listNamespace()).items.filter((n) => namespaces.includes(n.metadata?.name ?? ''));
     if (left.length === 0) return;
+    if (!finalizersDropped && Date.now() - started > FINALIZER_GRACE_MS) {
+      finalizersDropped = true;
+      await dropLockstepFinalizers(
+        kc,
+        left.map((n) => n.metadata?.name ?? ''),
+      );
+    }
     if (Date.now() > deadline) {
       throw new Error(
         `cleanup: namespaces still terminating after ${CLEANUP_TIMEOUT_MS / 1000} s: ${left.map((n) => n.metadata?.name).join(', ')}`,
@@ -138,19 +225,35 @@ async function removeCreated(kc: KubeConfig, before: Contents, startedAt: Date):
   }
 }
 
-async function clusterScopedLockstepCrds(kc: KubeConfig): Promise<V1CustomResourceDefinition[]> {
-  const api = kc.makeApiClient(ApiextensionsV1Api);
-  return (await api.listCustomResourceDefinition()).items.filter(
-    (c) => c.spec.scope === 'Cluster' && c.spec.group.endsWith('lockstep.dev'),
-  );
+async function dropLockstepFinalizers(kc: KubeConfig, namespaces: string[]): Promise<void> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  for (const crd of await lockstepCrds(kc, 'Namespaced')) {
+    const { group, plural, version } = crdCoordinates(crd);
+    for (const namespace of namespaces) {
+      const list = (await custom.listNamespacedCustomObject({ group, version, namespace, plural })) as {
+        items: { metadata: { name: string; finalizers?: string[] } }[];
+      };
+      for (const item of list.items.filter((i) => (i.metadata.finalizers ?? []).length > 0)) {
+        await custom
+          .patchNamespacedCustomObject({
+            group,
+            version,
+            namespace,
+            plural,
+            name: item.metadata.name,
+            body: [{ op: 'remove', path: '/metadata/finalizers' }],
+          })
+          .catch(() => {});
+      }
+    }
+  }
 }
 
-async function listClusterObjects(kc: KubeConfig, crd: V1CustomResourceDefinition): Promise<string[]> {
-  const { group, plural, version } = crdCoordinates(crd);
-  const list = (await kc.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group, version, plural })) as {
-    items: { metadata: { name: string } }[];
-  };
-  return list.items.map((i) => i.metadata.name);
+async function lockstepCrds(kc: KubeConfig, scope: 'Cluster' | 'Namespaced'): Promise<V1CustomResourceDefinition[]> {
+  const api = kc.makeApiClient(ApiextensionsV1Api);
+  return (await api.listCustomResourceDefinition()).items.filter(
+    (c) => c.spec.scope === scope && c.spec.group.endsWith('lockstep.dev'),
+  );
 }
 
 function crdCoordinates(crd: V1CustomResourceDefinition): { group: string; plural: string; version: string } {

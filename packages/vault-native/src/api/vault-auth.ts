@@ -18,7 +18,10 @@ export const VaultAuthSpecSchema = Type.Object(
     ),
     namespace: Type.Optional(Type.String({ description: 'Vault namespace.' })),
     allowedNamespaces: Type.Optional(
-      Type.Array(Type.String(), { description: 'Namespaces whose resources may use this VaultAuth; `*` for all.' }),
+      Type.Array(Type.String(), {
+        description:
+          'Namespaces whose resources may use this VaultAuth: names, `*` for all, or globs such as `team-*`.',
+      }),
     ),
     method: StringEnum(VAULT_AUTH_METHODS, { description: '`token` is for development only.' }),
     mount: Type.Optional(

@@ -11,6 +11,12 @@ export const VaultConnectionSpecSchema = Type.Object({
   caCertSecretRef: Type.Optional(Type.String({ description: 'Secret (same namespace) with the CA under `ca.crt`.' })),
   skipTLSVerify: Type.Boolean({ default: false }),
   timeout: Type.Optional(VsoDuration({ description: 'Per-request timeout, e.g. 30s.' })),
+  allowedNamespaces: Type.Optional(
+    Type.Array(Type.String({ minLength: 1 }), {
+      description:
+        'Lockstep extension: namespaces whose VaultAuths may use this VaultConnection besides its own (names, `*`, or globs such as `team-*`). The `default` VaultConnection of the controller namespace serves every namespace.',
+    }),
+  ),
 });
 
 export const VaultConnectionStatusSchema = Type.Object({

@@ -60,7 +60,8 @@ export type VaultDynamicSecret = Static<typeof VaultDynamicSecretSchema>;
 export const vaultDynamicSecretCrd = vaultCrd('VaultDynamicSecret', VaultDynamicSecretSchema, {
   shortNames: ['vds'],
   printerColumns: [
-    { name: 'Lease Expiry', type: 'date', jsonPath: '.status.leaseExpiry' },
-    { name: 'Next Rotation', type: 'date', jsonPath: '.status.nextRotation', priority: 1 },
+    // Future instants as RFC 3339 text: kubectl prints a `date` column as an age (`<invalid>` ahead of now).
+    { name: 'Lease Expiry', type: 'string', jsonPath: '.status.leaseExpiry' },
+    { name: 'Next Rotation', type: 'string', jsonPath: '.status.nextRotation', priority: 1 },
   ],
 });

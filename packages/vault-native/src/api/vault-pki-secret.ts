@@ -3,29 +3,46 @@
 // `status.certificateExpiry` (RFC 3339 form of VSO's unix `expiration`, for the printer
 // column), `status.nextRotation` and the ledger of certificates awaiting revocation.
 
-import { Int64, KubeObject, StringEnum, Timestamp, VsoDuration } from '@lockstep/core';
+import { type CheckedRule, celRules, Int64, KubeObject, StringEnum, Timestamp, VsoDuration } from '@lockstep/core';
 import { type Static, Type } from 'typebox';
 import { vaultCrd } from './vault-crd.ts';
 import { commonSecretSpecFields, leasedStatusFields } from './vault-secret-common.ts';
 
-export const VaultPKISecretSpecSchema = Type.Object({
-  ...commonSecretSpecFields,
-  role: Type.String({ minLength: 1, description: 'PKI role used to issue.' }),
-  issuerRef: Type.Optional(Type.String({ description: 'Issuer ID or name; `default` for the default issuer.' })),
-  commonName: Type.Optional(Type.String()),
-  altNames: Type.Optional(Type.Array(Type.String())),
-  ipSans: Type.Optional(Type.Array(Type.String())),
-  uriSans: Type.Optional(Type.Array(Type.String())),
-  otherSans: Type.Optional(Type.Array(Type.String())),
-  excludeCNFromSans: Type.Optional(Type.Boolean()),
-  ttl: Type.Optional(VsoDuration()),
-  notAfter: Type.Optional(Type.String({ description: 'UTC YYYY-MM-ddTHH:MM:SSZ; alternative to ttl.' })),
-  expiryOffset: Type.Optional(VsoDuration({ description: 'Re-issue this long before expiration.' })),
-  format: StringEnum(['pem', 'der', 'pem_bundle'] as const, { default: 'pem' }),
-  privateKeyFormat: StringEnum(['der', 'pkcs8'] as const, { default: 'der' }),
-  revoke: Type.Boolean({ default: false, description: 'Revoke the certificate on delete and after rotation.' }),
-  clear: Type.Boolean({ default: false, description: 'Empty the Secret when the resource is deleted.' }),
-});
+/** `clear` empties the Secret on delete, which Lockstep does only for a Secret it created for this resource. */
+export const PKI_CLEAR_RULES: readonly CheckedRule<{ clear?: boolean; destination?: { create?: boolean } }>[] = [
+  {
+    rule: '!(has(self.clear) && self.clear) || (has(self.destination.create) && self.destination.create)',
+    message:
+      'spec.clear empties the destination Secret on delete, and Lockstep empties only a Secret it created for this resource: set destination.create: true, or drop clear',
+    fieldPath: '.clear',
+    violated: (s) => s.clear === true && !s.destination?.create,
+  },
+];
+
+export const VaultPKISecretSpecSchema = Type.Object(
+  {
+    ...commonSecretSpecFields,
+    role: Type.String({ minLength: 1, description: 'PKI role used to issue.' }),
+    issuerRef: Type.Optional(Type.String({ description: 'Issuer ID or name; `default` for the default issuer.' })),
+    commonName: Type.Optional(Type.String()),
+    altNames: Type.Optional(Type.Array(Type.String())),
+    ipSans: Type.Optional(Type.Array(Type.String())),
+    uriSans: Type.Optional(Type.Array(Type.String())),
+    otherSans: Type.Optional(Type.Array(Type.String())),
+    excludeCNFromSans: Type.Optional(Type.Boolean()),
+    ttl: Type.Optional(VsoDuration()),
+    notAfter: Type.Optional(Type.String({ description: 'UTC YYYY-MM-ddTHH:MM:SSZ; alternative to ttl.' })),
+    expiryOffset: Type.Optional(VsoDuration({ description: 'Re-issue this long before expiration.' })),
+    format: StringEnum(['pem', 'der', 'pem_bundle'] as const, { default: 'pem' }),
+    privateKeyFormat: StringEnum(['der', 'pkcs8'] as const, { default: 'der' }),
+    revoke: Type.Boolean({ default: false, description: 'Revoke the certificate on delete and after rotation.' }),
+    clear: Type.Boolean({
+      default: false,
+      description: 'Empty the Secret when the resource is deleted (only a Secret created for this resource).',
+    }),
+  },
+  celRules(PKI_CLEAR_RULES),
+);
 export type VaultPKISecretSpec = Static<typeof VaultPKISecretSpecSchema>;
 
 export const VaultPKISecretStatusSchema = Type.Object({
@@ -49,8 +66,10 @@ export type VaultPKISecret = Static<typeof VaultPKISecretSchema>;
 export const vaultPKISecretCrd = vaultCrd('VaultPKISecret', VaultPKISecretSchema, {
   shortNames: ['vpki'],
   printerColumns: [
-    { name: 'Expires', type: 'date', jsonPath: '.status.certificateExpiry' },
+    // kubectl prints a `date` column as an age, which reads `<invalid>` for a time still to
+    // come: future instants are shown as their RFC 3339 text.
+    { name: 'Expires', type: 'string', jsonPath: '.status.certificateExpiry' },
     { name: 'Serial', type: 'string', jsonPath: '.status.serialNumber', priority: 1 },
-    { name: 'Next Rotation', type: 'date', jsonPath: '.status.nextRotation', priority: 1 },
+    { name: 'Next Rotation', type: 'string', jsonPath: '.status.nextRotation', priority: 1 },
   ],
 });

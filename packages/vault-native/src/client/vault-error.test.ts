@@ -55,4 +55,10 @@ describe('Vault error classification', () => {
     assert.ok(refused instanceof BackendError);
     assert.equal(refused.errorClass, 'Unavailable');
   });
+
+  it('says a call cancelled by the reconcile budget was cancelled, not that Vault is unreachable', () => {
+    const cancelled = classifyTransportError(Object.assign(new Error('request aborted'), { code: 'ABORT_ERR' }), call);
+    assert.equal(cancelled.errorClass, 'Unavailable');
+    assert.match(cancelled.message, /did not answer in time.*--reconcile-timeout/);
+  });
 });

@@ -156,6 +156,15 @@ export function classifyTransportError(err: unknown, call: VaultCallInfo): Backe
       { cause: err },
     );
   }
+  if (code === 'ABORT_ERR') {
+    // Our own signal, not Vault: the reconcile ran past its budget or the controller is stopping.
+    return new BackendError(
+      'Unavailable',
+      'vault',
+      `Vault at ${call.address} did not answer in time: the call was cancelled when the reconcile ran past its budget (--reconcile-timeout) or the controller stopped`,
+      { cause: err },
+    );
+  }
   const detail = code ?? (err instanceof Error ? err.message : String(err));
   return new BackendError('Unavailable', 'vault', `Vault at ${call.address} is unreachable (${detail})`, {
     cause: err,

@@ -185,8 +185,8 @@ export class Harness {
     }
   }
 
-  async createDeployment(namespace: string, name: string): Promise<void> {
-    await this.apps.createNamespacedDeployment({ namespace, body: appDeployment(name) });
+  async createDeployment(namespace: string, name: string, opts: { minReadySeconds?: number } = {}): Promise<void> {
+    await this.apps.createNamespacedDeployment({ namespace, body: appDeployment(name, opts) });
   }
 
   async restartedAt(namespace: string, name: string): Promise<string | undefined> {

@@ -18,7 +18,8 @@ describe('VaultDynamicSecret against OpenBao and PostgreSQL', () => {
 
   test('credentials connect, are renewed, are re-issued when max_ttl caps them, and the old role goes only after the rollout', async () => {
     const ns = db.tenant.namespace;
-    await h.createDeployment(ns, 'api');
+    // The rollout stays open 4 s after the new Pod is Ready: long enough to see the old role alive.
+    await h.createDeployment(ns, 'api', { minReadySeconds: 4 });
     await applyDatabaseCreds(h, db, { rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }] });
     const first = await waitFor('the credentials', () => h.secretData(ns, 'db-creds'));
     const c = await connectPostgres({ user: first.username, password: first.password });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type Harness, readyOf, startHarness, type Tenant, waitFor } from './harness.ts';
+import { createPkiMount } from './pki-fixture.ts';
 
 describe('VaultPKISecret against OpenBao PKI', () => {
   let h: Harness;
@@ -10,23 +11,7 @@ describe('VaultPKISecret against OpenBao PKI', () => {
 
   before(async () => {
     h = await startHarness();
-    pki = await h.mount('pki', 'pki');
-    await h.bao.write(`sys/mounts/${pki}/tune`, { max_lease_ttl: '87600h' });
-    await h.bao.write(`${pki}/root/generate/internal`, {
-      common_name: 'E2E Root',
-      ttl: '87600h',
-      key_type: 'ec',
-      key_bits: 256,
-    });
-    await h.bao.write(`${pki}/roles/web`, {
-      allowed_domains: ['example.com'],
-      allow_subdomains: true,
-      allow_ip_sans: true,
-      allowed_uri_sans: ['spiffe://*'],
-      max_ttl: '1h',
-      key_type: 'ec',
-      key_bits: 256,
-    });
+    pki = await createPkiMount(h);
     tenant = await h.createTenant(
       `path "${pki}/issue/web" { capabilities = ["update"] }\npath "${pki}/revoke" { capabilities = ["update"] }`,
     );

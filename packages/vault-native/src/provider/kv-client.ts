@@ -1,7 +1,14 @@
 // The `vault` provider's SecretsClient: KV v1/v2 reads, finds and (v2) pushes with ESO's
 // semantics, every call made with the store identity's managed token.
 
-import { BackendError, type FindRef, type RemoteRef, type SecretMap, type SecretsClient } from '@lockstep/core';
+import {
+  BackendError,
+  type FindRef,
+  type RemoteRef,
+  type SecretMap,
+  type SecretsClient,
+  userRegexPredicate,
+} from '@lockstep/core';
 import type { ManagedToken } from '../auth/token-manager.ts';
 import type { VaultClient } from '../client/vault-client.ts';
 import { VaultVersionGoneError } from '../client/vault-error.ts';
@@ -74,22 +81,19 @@ export class VaultKvClient implements SecretsClient {
     if (find.tags && this.#version === 1) {
       throw new BackendError('InvalidInput', 'vault', 'find.tags needs a KV v2 store (tags are v2 custom_metadata)');
     }
-    let pattern: RegExp | undefined;
-    if (find.name?.regexp) {
-      try {
-        pattern = new RegExp(find.name.regexp);
-      } catch {
-        throw new BackendError(
-          'InvalidInput',
-          'vault',
-          `find.name.regexp "${find.name.regexp}" is not a valid regular expression`,
-        );
-      }
-    }
+    // An unanchored RE2 (Go) pattern as in ESO, on the linear-time engine.
+    const regexp = find.name?.regexp;
+    const matches = regexp
+      ? userRegexPredicate(
+          regexp,
+          (err) =>
+            new BackendError('InvalidInput', 'vault', `find.name.regexp "${regexp}": ${err.message}`, { cause: err }),
+        )
+      : undefined;
     const names = await this.#listRecursive(mount, joinPath(find.path ?? ''));
     const out: SecretMap = {};
     for (const name of names) {
-      if (pattern && !pattern.test(name)) continue;
+      if (matches && !matches(name)) continue;
       if (find.tags) {
         const meta = await this.#metadata(mount, name);
         const custom = (meta?.custom_metadata ?? {}) as Record<string, unknown>;

@@ -14,6 +14,8 @@ export interface VaultPipelineDeps {
   /** Used only when `tokens` / `clients` are created here. */
   tokenOptions?: TokenManagerOptions;
   clientOptions?: VaultClientDeps;
+  /** `--refuse-insecure-transport`: stores with an http:// server are refused, not only flagged. */
+  refuseInsecureTransport?: boolean;
 }
 
 export interface VaultPipelineHandle {
@@ -29,7 +31,13 @@ export function registerVaultIntoPipeline(
 ): VaultPipelineHandle {
   const tokens = deps.tokens ?? new TokenManager(deps.tokenOptions);
   const clients = deps.clients ?? new VaultClientPool(deps.clientOptions);
-  registry.registerProvider(createVaultProvider({ tokens, clients }));
+  registry.registerProvider(
+    createVaultProvider({
+      tokens,
+      clients,
+      ...(deps.refuseInsecureTransport ? { refuseInsecureTransport: true } : {}),
+    }),
+  );
   return {
     tokens,
     clients,

@@ -117,3 +117,22 @@ describe('vault store spec validation', () => {
     );
   });
 });
+
+describe('vault store fields that are refused rather than ignored', () => {
+  it('refuses an http:// server only under --refuse-insecure-transport', () => {
+    const http = { ...base, server: 'http://vault.example:8200' };
+    assert.deepEqual(validateVaultSpec(http, store), []);
+    const errors = validateVaultSpec(http, store, { refuseInsecureTransport: true });
+    assert.equal(errors.length, 1);
+    assert.match(errors[0] as string, /spec\.provider\.vault\.server .* plain http .*--refuse-insecure-transport/);
+    assert.deepEqual(validateVaultSpec(base, store, { refuseInsecureTransport: true }), []);
+  });
+
+  it('refuses readYourWrites and a required checkAndSet, which nothing here implements', () => {
+    const errors = validateVaultSpec({ ...base, readYourWrites: true, checkAndSet: { required: true } }, store);
+    assert.equal(errors.length, 2);
+    assert.match(errors[0] as string, /readYourWrites is not supported: remove it/);
+    assert.match(errors[1] as string, /checkAndSet\.required is not supported: remove it/);
+    assert.deepEqual(validateVaultSpec({ ...base, forwardInconsistent: true, checkAndSet: {} }, store), []);
+  });
+});

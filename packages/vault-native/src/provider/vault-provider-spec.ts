@@ -5,6 +5,7 @@
 import type { SecretKeySelector, StoreRef } from '@lockstep/core';
 import type { VaultStoreProvider } from '../api/vault-store-provider.ts';
 import { type AuthMethod, DEFAULT_MOUNTS } from '../auth/auth-method.ts';
+import { insecureTransportRefusal, type TransportPolicy } from '../client/transport-security.ts';
 
 /** The store spec as the CRD schema (the source of truth) defines it; defaults may be missing when not admitted. */
 export type VaultProviderSpec = VaultStoreProvider;
@@ -25,13 +26,19 @@ interface ServiceAccountRef {
 const AUTH_KINDS = ['tokenSecretRef', 'appRole', 'kubernetes', 'jwt', 'vaultAuthRef'] as const;
 
 /** Static checks; each entry says what to fix. */
-export function validateVaultSpec(spec: VaultProviderSpec | undefined, store: StoreRef): string[] {
+export function validateVaultSpec(
+  spec: VaultProviderSpec | undefined,
+  store: StoreRef,
+  policy: TransportPolicy = {},
+): string[] {
   if (!spec || typeof spec !== 'object') return ['spec.provider.vault is missing'];
   const errors: string[] = [];
   const at = 'spec.provider.vault';
   if (!spec.server) errors.push(`${at}.server is required: the Vault address, e.g. https://vault.example:8200`);
   else if (!/^https?:\/\/[^/]/.test(spec.server))
     errors.push(`${at}.server "${spec.server}" must be an http:// or https:// URL`);
+  const refusal = insecureTransportRefusal(spec.server, `${at}.server`, policy);
+  if (refusal) errors.push(refusal);
   if (spec.version !== undefined && spec.version !== 'v1' && spec.version !== 'v2') {
     errors.push(`${at}.version must be v1 or v2, not "${spec.version}"`);
   }
@@ -44,6 +51,14 @@ export function validateVaultSpec(spec: VaultProviderSpec | undefined, store: St
     }
     if (!spec.caProvider.key) errors.push(`${at}.caProvider.key is required: the Secret key holding the CA PEM`);
     checkNamespace(errors, store, `${at}.caProvider.namespace`, spec.caProvider.namespace);
+  }
+  if (spec.readYourWrites) {
+    errors.push(
+      `${at}.readYourWrites is not supported: remove it (it needs Vault Enterprise's X-Vault-Index tracking); forwardInconsistent is`,
+    );
+  }
+  if (spec.checkAndSet?.required) {
+    errors.push(`${at}.checkAndSet.required is not supported: remove it (it applies to PushSecret, not run yet)`);
   }
   if (spec.tls?.certSecretRef || spec.tls?.keySecretRef) {
     errors.push(`${at}.tls (client certificates) is not supported yet: remove it and use another auth method`);

@@ -13,6 +13,7 @@ import {
 } from '@lockstep/core';
 import type { LoginTarget } from '../auth/login-target.ts';
 import type { TokenManager } from '../auth/token-manager.ts';
+import { insecureTransportWarning, type TransportPolicy } from '../client/transport-security.ts';
 import type { VaultConnectionConfig } from '../client/vault-client.ts';
 import type { VaultClientPool } from '../client/vault-client-pool.ts';
 import { VaultKvClient } from './kv-client.ts';
@@ -24,7 +25,7 @@ import {
   validateVaultSpec,
 } from './vault-provider-spec.ts';
 
-export interface VaultProviderDeps {
+export interface VaultProviderDeps extends TransportPolicy {
   tokens: TokenManager;
   clients: VaultClientPool;
 }
@@ -35,7 +36,11 @@ export function createVaultProvider(deps: VaultProviderDeps): Provider<VaultProv
     capabilities: 'ReadWrite',
 
     validateSpec(spec: VaultProviderSpec, store: StoreRef): string[] {
-      return validateVaultSpec(spec, store);
+      return validateVaultSpec(spec, store, deps);
+    },
+
+    insecureTransport(spec: VaultProviderSpec): string | undefined {
+      return insecureTransportWarning(spec?.server, 'spec.provider.vault.server');
     },
 
     clientKey(spec: VaultProviderSpec, ctx: ProviderContext): string {
@@ -59,7 +64,7 @@ export function createVaultProvider(deps: VaultProviderDeps): Provider<VaultProv
     },
 
     async newClient(spec: VaultProviderSpec, ctx: ProviderContext): Promise<SecretsClient> {
-      const problems = validateVaultSpec(spec, ctx.store);
+      const problems = validateVaultSpec(spec, ctx.store, deps);
       if (problems.length > 0) throw new BackendError('InvalidInput', 'vault', problems.join('; '));
       const client = deps.clients.get(await connectionOf(spec, ctx));
       const target: LoginTarget = {
@@ -92,8 +97,14 @@ async function connectionOf(spec: VaultProviderSpec, ctx: ProviderContext): Prom
     address: spec.server,
     ...(caCertPem ? { caCertPem } : {}),
     ...(spec.namespace ? { namespace: spec.namespace } : {}),
-    ...(spec.headers ? { headers: spec.headers } : {}),
+    ...(headersOf(spec) ? { headers: headersOf(spec) } : {}),
   };
+}
+
+/** The store's headers; forwardInconsistent adds the one ESO adds (Vault Enterprise performance standbys). */
+function headersOf(spec: VaultProviderSpec): Record<string, string> | undefined {
+  if (!spec.forwardInconsistent) return spec.headers;
+  return { ...spec.headers, 'X-Vault-Inconsistent': 'forward-active-node' };
 }
 
 function sortKeys(value: unknown): unknown {

@@ -13,7 +13,7 @@ import type { LeaseBackend } from '../lease/lease-backend.ts';
 import type { IssueReason, LeaseDecisionInput } from '../lease/lease-decision.ts';
 import { decideLease } from '../lease/lease-decision.ts';
 import { executeLeasePlan, type LeaseActResult } from '../lease/lease-engine.ts';
-import { destinationState, writeDestination } from './destination.ts';
+import { destinationBlocked, destinationData, destinationState, writeDestination } from './destination.ts';
 import type { SourceData } from './secret-data.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { involved, ownerReference, statusTarget, VAULT_FINALIZER, type VaultObject } from './vault-kinds.ts';
@@ -94,11 +94,19 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
   };
   const plan = decideLease(decisionInput);
   if (plan.action.kind !== 'Issue' && ledger?.issuedAt) {
-    const secret = ctx.secrets.get(namespace, obj.spec.destination.name);
-    const state = destinationState(secret, obj.status?.secretMAC, (d) => dataMac(ctx.macKey, d));
+    const written = await destinationData(namespace, obj.spec.destination, obj.metadata?.uid ?? '', ctx);
+    const state = destinationState(written, obj.status?.secretMAC, (d) => dataMac(ctx.macKey, d));
     if (state === 'Missing' || state === 'Drifted') plan.action = { kind: 'Issue', reason: TARGET_DRIFTED };
   }
 
+  const owner = ownerReference(kind, obj);
+  if (plan.action.kind === 'Issue') {
+    const blocked = await destinationBlocked({ namespace, destination: obj.spec.destination, owner }, ctx);
+    if (blocked) {
+      const idle = { ledger, revoked: [], dropped: [], next: undefined };
+      return { act: idle, secretMAC: obj.status?.secretMAC, blocked };
+    }
+  }
   const act = await executeLeasePlan(plan, decisionInput, {
     backend: input.backend(session),
     now: ctx.now,
@@ -114,10 +122,7 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
   out.issuedData = act.issued.data;
   try {
     const data = input.secretData(act.issued.data);
-    const written = await writeDestination(
-      { namespace, destination: obj.spec.destination, data, owner: ownerReference(kind, obj) },
-      ctx,
-    );
+    const written = await writeDestination({ namespace, destination: obj.spec.destination, data, owner }, ctx);
     if ('blocked' in written) {
       out.blocked = written.blocked;
       return out;

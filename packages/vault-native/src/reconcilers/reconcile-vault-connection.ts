@@ -3,8 +3,15 @@
 
 import { parseObjectKey, type ReconcileResult } from '@lockstep/core';
 import type { VaultConnection } from '../api/vault-connection.ts';
+import { INSECURE_TRANSPORT, insecureTransportWarning } from '../client/transport-security.ts';
 import type { ObjectCache } from './object-cache.ts';
-import { patchStatusIfChanged, type ReadyState, readyConditions } from './status-record.ts';
+import {
+  newlyTrue,
+  patchStatusIfChanged,
+  type ReadyState,
+  readyConditions,
+  transportConditions,
+} from './status-record.ts';
 import { describeFailure, retryable } from './sync-failure.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { involved, statusTarget } from './vault-kinds.ts';
@@ -28,8 +35,8 @@ export async function reconcileVaultConnection(key: string, ctx: ConnectionConte
   let ready: ReadyState;
   let transientError: unknown;
   try {
-    const client = ctx.clients.get(await connectionConfig(conn, ctx.kube));
-    const health = await client.health();
+    const client = ctx.clients.get(await connectionConfig(conn, ctx.kube, undefined, ctx));
+    const health = await client.health(ctx.signal ? { signal: ctx.signal } : {});
     ready = health.sealed
       ? { ok: false, reason: 'VaultSealed', message: `Vault at ${conn.spec.address} is sealed` }
       : !health.initialized
@@ -43,11 +50,21 @@ export async function reconcileVaultConnection(key: string, ctx: ConnectionConte
   }
 
   // 4. record
+  const cleartext = insecureTransportWarning(conn.spec.address, 'spec.address');
+  const conditions = transportConditions(
+    readyConditions(conn.status?.conditions, ready, conn.metadata?.generation, now),
+    cleartext,
+    conn.metadata?.generation,
+    now,
+  );
   const changed = await patchStatusIfChanged(ctx.status, statusTarget('VaultConnection', conn), conn.status, {
     valid: ready.ok,
-    conditions: readyConditions(conn.status?.conditions, ready, conn.metadata?.generation, now),
+    conditions,
   });
   if (changed && !ready.ok) ctx.events.warning(involved('VaultConnection', conn), ready.reason, ready.message);
+  if (cleartext && newlyTrue(conn.status?.conditions, INSECURE_TRANSPORT)) {
+    ctx.events.warning(involved('VaultConnection', conn), INSECURE_TRANSPORT, cleartext);
+  }
   if (transientError !== undefined) throw retryable(transientError, { ...ready, transient: true });
   return { requeueAfter: HEALTH_RECHECK_MS };
 }

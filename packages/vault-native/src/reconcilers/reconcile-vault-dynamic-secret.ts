@@ -6,6 +6,7 @@
 
 import type { ReconcileResult } from '@lockstep/core';
 import type { VaultDynamicSecret } from '../api/vault-dynamic-secret.ts';
+import { checkDestinationSpec } from './destination.ts';
 import { dynamicBackend } from './dynamic-backend.ts';
 import { type LeasedSyncResult, syncLeased } from './leased-sync.ts';
 import type { ObjectCache } from './object-cache.ts';
@@ -31,6 +32,7 @@ export async function reconcileVaultDynamicSecret(key: string, ctx: DynamicSecre
   // 2. decide: the spec's own checks; the lease engine decides the rest inside syncLeased.
   let refreshAfterSeconds: number | undefined;
   try {
+    checkDestinationSpec(vds.spec.destination);
     refreshAfterSeconds = durationSeconds(vds.spec.refreshAfter, 'spec.refreshAfter');
     secretData(vds, { fields: {}, raw: {} });
   } catch (err) {

@@ -3,15 +3,17 @@
 // may be revoked), act (issue, write the Secret, restart targets, revoke after the rollout
 // when spec.revoke), record (one status patch; the scheduler wakes it at `nextRotation`).
 
-import type { ReconcileResult } from '@lockstep/core';
-import type { VaultPKISecret } from '../api/vault-pki-secret.ts';
+import { firstViolation, isRetryable, ownershipRefusal, type ReconcileResult, secretOwnership } from '@lockstep/core';
+import { PKI_CLEAR_RULES, type VaultPKISecret } from '../api/vault-pki-secret.ts';
+import { checkDestinationSpec } from './destination.ts';
 import { type LeasedSyncResult, syncLeased } from './leased-sync.ts';
 import type { ObjectCache } from './object-cache.ts';
 import { pkiBackend, pkiSecretFields } from './pki-backend.ts';
 import { finalizeLeased, leasedReady, loadLeased, recordFailure, recordLeased, rfc3339 } from './reconcile-steps.ts';
 import { buildSecretData, durationSeconds } from './secret-data.ts';
-import { SpecProblem } from './sync-failure.ts';
+import { describeFailure, SpecProblem } from './sync-failure.ts';
 import type { VaultNativeContext } from './vault-context.ts';
+import { involved } from './vault-kinds.ts';
 import type { VaultSession } from './vault-session.ts';
 
 export interface PKISecretContext extends VaultNativeContext {
@@ -31,6 +33,9 @@ export async function reconcileVaultPKISecret(key: string, ctx: PKISecretContext
   // 2. decide: the spec's own checks; the lease engine decides the rest inside syncLeased.
   let expiryOffsetSeconds: number | undefined;
   try {
+    checkDestinationSpec(vps.spec.destination);
+    const clearProblem = firstViolation(PKI_CLEAR_RULES, vps.spec);
+    if (clearProblem) throw new SpecProblem('InvalidSpec', clearProblem);
     durationSeconds(vps.spec.ttl, 'spec.ttl');
     expiryOffsetSeconds = durationSeconds(vps.spec.expiryOffset, 'spec.expiryOffset');
     if (!vps.spec.commonName)
@@ -101,13 +106,34 @@ function finalize(vps: VaultPKISecret, key: string, ctx: PKISecretContext): Prom
       async cleanup() {
         if (!vps.spec.clear) return;
         const secret = await ctx.secretApi.get(namespace, destination);
-        if (secret && Object.keys(secret.data ?? {}).length > 0) {
-          await ctx.secretApi.replace(namespace, destination, { ...secret, data: {} });
+        // Only a Secret created for this very VaultPKISecret is emptied (the finalizer was added
+        // before anything was checked, so this is where it must hold).
+        const ownership = secretOwnership(secret, vps.metadata?.uid ?? '');
+        if (secret && ownership.state !== 'Ours') {
+          ctx.events.warning(
+            involved(KIND, vps),
+            'ClearSkipped',
+            `spec.clear left the Secret as it is: ${ownershipRefusal(destination, ownership, KIND)}`,
+          );
+          return;
+        }
+        if (!secret || Object.values(secret.data ?? {}).every((v) => v === '')) return;
+        try {
+          await ctx.secretApi.replace(namespace, destination, { ...secret, data: emptied(secret.type) });
+        } catch (err) {
+          // A Secret the API server refuses to empty must not keep the resource from going.
+          if (isRetryable(err)) throw err;
+          ctx.events.warning(involved(KIND, vps), 'ClearFailed', `spec.clear: ${describeFailure(err).message}`);
         }
       },
     },
     ctx,
   );
+}
+
+/** The API server requires `tls.crt` and `tls.key` in a kubernetes.io/tls Secret: they stay, empty. */
+function emptied(type: string | undefined): Record<string, string> {
+  return type === 'kubernetes.io/tls' ? { 'tls.crt': '', 'tls.key': '' } : {};
 }
 
 /** VSO's `valid` and `error` say the same as Ready=False. */

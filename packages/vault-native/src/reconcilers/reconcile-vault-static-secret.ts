@@ -6,7 +6,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { DATA_MAC_ANNOTATION, dataMac, parseObjectKey, type ReconcileResult, restartValue } from '@lockstep/core';
 import type { VaultStaticSecret } from '../api/vault-static-secret.ts';
 import { joinPath } from '../client/vault-path.ts';
-import { destinationState, writeDestination } from './destination.ts';
+import { checkDestinationSpec, destinationState, writeDestination } from './destination.ts';
 import type { ObjectCache } from './object-cache.ts';
 import { RECHECK_MS, recordFailure } from './reconcile-steps.ts';
 import { buildSecretData, durationSeconds, type SourceData } from './secret-data.ts';
@@ -30,13 +30,22 @@ export interface StaticPlan {
 
 /** Pure: why this run syncs, and when the next one is due. */
 export function decideStaticSync(vss: VaultStaticSecret, target: V1Secret | undefined, macKey: Uint8Array): StaticPlan {
+  if (vss.spec.syncConfig?.instantUpdates) {
+    // VSO subscribes to Vault Enterprise event notifications; OpenBao has none. Refused, not ignored.
+    throw new SpecProblem(
+      'InvalidSpec',
+      'spec.syncConfig.instantUpdates is not supported (it needs Vault Enterprise event notifications): remove it and set spec.refreshAfter',
+    );
+  }
   const refresh = durationSeconds(vss.spec.refreshAfter, 'spec.refreshAfter');
   const refreshMs = refresh !== undefined && refresh > 0 ? refresh * 1000 : undefined;
   const status = vss.status ?? {};
   if (status.lastGeneration === undefined) return { reason: 'InitialSync', refreshMs };
   if (status.lastGeneration !== vss.metadata?.generation) return { reason: 'SpecChanged', refreshMs };
-  const state = destinationState(target, target?.metadata?.annotations?.[DATA_MAC_ANNOTATION], (d) =>
-    dataMac(macKey, d),
+  const state = destinationState(
+    target && (target.data ?? {}),
+    target?.metadata?.annotations?.[DATA_MAC_ANNOTATION],
+    (d) => dataMac(macKey, d),
   );
   if (state === 'Missing' || !target) return { reason: 'TargetMissing', refreshMs };
   if (state === 'Drifted') return { reason: 'TargetDrifted', refreshMs };
@@ -54,6 +63,7 @@ export async function reconcileVaultStaticSecret(key: string, ctx: StaticSecretC
   // 2. decide
   let plan: StaticPlan;
   try {
+    checkDestinationSpec(vss.spec.destination);
     plan = decideStaticSync(vss, target, ctx.macKey);
   } catch (err) {
     return fail(vss, err, ctx, now);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { measureEventLoopHold } from '@lockstep/core';
 import { pkiSecretFields } from './pki-backend.ts';
 import { buildSecretData, durationSeconds } from './secret-data.ts';
 import { withDeletions } from './status-record.ts';
+import { SpecProblem } from './sync-failure.ts';
 
 const text = (d: Record<string, Uint8Array>) =>
   Object.fromEntries(Object.entries(d).map(([k, v]) => [k, Buffer.from(v).toString()]));
@@ -55,5 +57,36 @@ describe('VSO secret data', () => {
     assert.deepEqual(withDeletions({ ledger: { a: 1, lastRenewedAt: 't' } }, { ledger: { a: 2 } }), {
       ledger: { a: 2, lastRenewedAt: null },
     });
+  });
+});
+
+describe('VSO includes and excludes', { timeout: 60_000 }, () => {
+  const longKey = `${'a'.repeat(10_000)}!`;
+  for (const pattern of ['^(a+)+$', '(a|a)*b', '(x+x+)+y', '((a*)*)*$']) {
+    test(`${pattern} over a 10k-character key ends within 100 ms (CPU) or is an InvalidTransformation`, () => {
+      const build = (key: string) =>
+        buildSecretData({ fields: { [key]: 'v' }, raw: {} }, { excludes: [pattern], includes: [pattern] });
+      build('aa!');
+      const { ms, error } = measureEventLoopHold(() => build(longKey));
+      if (error !== undefined) assert.ok(error instanceof SpecProblem && error.reason === 'InvalidTransformation');
+      assert.ok(ms < 100, `held the event loop for ${ms.toFixed(0)} ms`);
+    });
+  }
+
+  test('use Go syntax: (?i) and (?P<name>) work, a backreference is an InvalidTransformation that says why', () => {
+    const out = buildSecretData(
+      { fields: { DB_USER: 'u', other: 'o' }, raw: {} },
+      { includes: ['(?i)^(?P<p>db)_'], excludeRaw: true },
+    );
+    assert.deepEqual(Object.keys(out), ['DB_USER']);
+    assert.throws(
+      () => buildSecretData({ fields: { a: 'v' }, raw: {} }, { excludes: ['(a)\\1'] }),
+      (err: Error) =>
+        err instanceof SpecProblem &&
+        err.reason === 'InvalidTransformation' &&
+        /destination\.transformation\.excludes: "\(a\)\\1": invalid regular expression.*backreferences/.test(
+          err.message,
+        ),
+    );
   });
 });

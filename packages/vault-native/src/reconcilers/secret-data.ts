@@ -2,7 +2,13 @@
 // (strings as they are, anything else as JSON), `_raw` holds the whole response data as
 // JSON, and `destination.transformation` renders templates and filters source keys.
 
-import { compileTemplate, parseGoDuration, TemplateError, type Transformation } from '@lockstep/core';
+import {
+  compileTemplate,
+  parseGoDuration,
+  TemplateError,
+  type Transformation,
+  userRegexPredicate,
+} from '@lockstep/core';
 import { SpecProblem } from './sync-failure.ts';
 
 export const RAW_KEY = '_raw';
@@ -47,8 +53,8 @@ export function buildSecretData(
   const includes = compileRegexes(t.includes, 'includes');
   const out: Record<string, Uint8Array> = {};
   for (const [key, value] of Object.entries(source.fields)) {
-    if (excludes.some((re) => re.test(key))) continue;
-    if (includes.length > 0 && !includes.some((re) => re.test(key))) continue;
+    if (excludes.some((matches) => matches(key))) continue;
+    if (includes.length > 0 && !includes.some((matches) => matches(key))) continue;
     out[key] = fieldBytes(value);
   }
   const context = {
@@ -73,17 +79,14 @@ export function buildSecretData(
   return out;
 }
 
-function compileRegexes(patterns: string[] | undefined, field: string): RegExp[] {
-  return (patterns ?? []).map((p) => {
-    try {
-      return new RegExp(p);
-    } catch {
-      throw new SpecProblem(
-        'InvalidTransformation',
-        `destination.transformation.${field}: "${p}" is not a valid regular expression`,
-      );
-    }
-  });
+/** VSO includes/excludes: unanchored RE2 (Go) patterns, on the linear-time engine. */
+function compileRegexes(patterns: string[] | undefined, field: string): ((key: string) => boolean)[] {
+  return (patterns ?? []).map((p) =>
+    userRegexPredicate(
+      p,
+      (err) => new SpecProblem('InvalidTransformation', `destination.transformation.${field}: "${p}": ${err.message}`),
+    ),
+  );
 }
 
 /** Seconds of a VSO duration field (`30s`, `1h`), or a SpecProblem naming the field. */

@@ -1,7 +1,7 @@
 // One place turns a failure into what the user sees: the Ready condition's reason and
 // message, and whether the work queue backs off (transient) or waits for the spec to change.
 
-import { BackendError, isRetryable } from '@lockstep/core';
+import { BackendError, isRetryable, userMessageOf } from '@lockstep/core';
 
 /**
  * A resource that cannot work as written (missing VaultAuth, namespace not allowed, bad
@@ -42,8 +42,9 @@ export function describeFailure(err: unknown): SyncFailure {
     // A conflict on a Secret write resolves itself on the next run: retry it like a transient error.
     return { reason, message: err.message, transient: isRetryable(err) || err.errorClass === 'Conflict' };
   }
-  // Unclassified: retried (nothing says it is permanent), as the work queue does.
-  return { reason: 'InternalError', message: err instanceof Error ? err.message : String(err), transient: true };
+  // Unclassified: retried (nothing says it is permanent), as the work queue does. A library's
+  // message may quote what it choked on (a secret): the condition names the error type only.
+  return { reason: 'InternalError', message: userMessageOf(err), transient: true };
 }
 
 /** The error to throw so the work queue backs off: retryable whatever its class. */

@@ -4,11 +4,16 @@
 // - `vaultConnectionRef` likewise, relative to the VaultAuth; empty means `default` in the
 //   VaultAuth's namespace, else the one in the controller namespace.
 // - A VaultAuth serves its own namespace; other namespaces only when `allowedNamespaces`
-//   lists them (or `*`).
+//   lists them (names, `*`, or globs).
+// - A VaultConnection serves VaultAuths of its own namespace; the `default` one in the
+//   controller namespace serves every VaultAuth; any other only the VaultAuths whose namespace
+//   its `allowedNamespaces` lists (a Lockstep extension: VSO lets any VaultAuth use any
+//   VaultConnection, so a tenant could borrow another's address, headers and CA).
 
 import type { VaultAuth } from '../api/vault-auth.ts';
 import type { VaultConnection } from '../api/vault-connection.ts';
 import type { AuthMethod } from '../auth/auth-method.ts';
+import { namespaceMatches } from './allowed-namespaces.ts';
 import type { ObjectCache } from './object-cache.ts';
 import { SpecProblem } from './sync-failure.ts';
 
@@ -60,8 +65,19 @@ export function selectVaultAuth(
 
 export function namespaceAllowed(auth: VaultAuth, namespace: string): boolean {
   if (auth.metadata?.namespace === namespace) return true;
-  const allowed = auth.spec.allowedNamespaces;
-  return !!allowed && allowed.some((ns) => ns === '*' || ns === namespace);
+  return namespaceMatches(auth.spec.allowedNamespaces, namespace);
+}
+
+/** Whether VaultAuths of `authNamespace` may use `connection` (see the rules at the top). */
+export function connectionAllowed(
+  connection: VaultConnection,
+  authNamespace: string,
+  controllerNamespace: string,
+): boolean {
+  const namespace = connection.metadata?.namespace;
+  if (namespace === authNamespace) return true;
+  if (namespace === controllerNamespace && connection.metadata?.name === DEFAULT_REF) return true;
+  return namespaceMatches(connection.spec.allowedNamespaces, authNamespace);
 }
 
 export function selectVaultConnection(
@@ -79,6 +95,13 @@ export function selectVaultConnection(
     throw new SpecProblem(
       'VaultConnectionNotFound',
       `${where} (used by VaultAuth "${authNamespace}/${auth.metadata?.name}"): create it or set the VaultAuth's spec.vaultConnectionRef`,
+    );
+  }
+  if (!connectionAllowed(connection, authNamespace, controllerNamespace)) {
+    const name = `${connection.metadata?.namespace}/${connection.metadata?.name}`;
+    throw new SpecProblem(
+      'VaultConnectionNotAllowed',
+      `VaultConnection "${name}" does not allow namespace "${authNamespace}" (used by VaultAuth "${authNamespace}/${auth.metadata?.name}"): add "${authNamespace}" to the VaultConnection's spec.allowedNamespaces, or use a VaultConnection of namespace "${authNamespace}"`,
     );
   }
   return connection;

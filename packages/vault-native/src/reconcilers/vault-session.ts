@@ -2,12 +2,13 @@
 // login token for the resource's namespace. Errors come out classified: SpecProblem for what
 // the user must fix, retryable BackendErrors for Vault or the API server being down.
 
-import { BackendError, type KubeAccess, parseGoDuration } from '@lockstep/core';
+import { BackendError, type KubeAccess, parseGoDuration, userMessageOf } from '@lockstep/core';
 import type { VaultAuth } from '../api/vault-auth.ts';
 import type { VaultConnection } from '../api/vault-connection.ts';
 import { describeMethod } from '../auth/auth-method.ts';
 import type { LoginTarget } from '../auth/login-target.ts';
 import type { ManagedToken } from '../auth/token-manager.ts';
+import { INSECURE_TRANSPORT, insecureTransportRefusal, type TransportPolicy } from '../client/transport-security.ts';
 import type { VaultClient, VaultConnectionConfig } from '../client/vault-client.ts';
 import type { VaultClientPool } from '../client/vault-client-pool.ts';
 import type { ObjectCache } from './object-cache.ts';
@@ -22,6 +23,10 @@ export interface SessionDeps {
   clients: VaultClientPool;
   tokens: TokenCache;
   controllerNamespace: string;
+  /** `--refuse-insecure-transport`: http:// VaultConnections are refused, not only flagged. */
+  refuseInsecureTransport?: boolean;
+  /** The reconcile's signal, aborted when its budget runs out: its Vault calls stop with it. */
+  signal?: AbortSignal;
 }
 
 export interface VaultSession {
@@ -31,7 +36,7 @@ export interface VaultSession {
   /** `X-Vault-Namespace` of the resource's calls (its spec.namespace, else the VaultAuth's). */
   vaultNamespace: string | undefined;
   /** Request options every call of this resource carries. */
-  opts: { namespace?: string };
+  opts: { namespace?: string; signal?: AbortSignal };
 }
 
 export async function openSession(
@@ -43,7 +48,7 @@ export async function openSession(
   const auth = selectVaultAuth(vaultAuthRef, resourceNamespace, deps.auths, deps.controllerNamespace);
   const connection = selectVaultConnection(auth, deps.connections, deps.controllerNamespace);
   const method = authMethodOf(auth);
-  const config = await connectionConfig(connection, deps.kube, auth.spec.headers);
+  const config = await connectionConfig(connection, deps.kube, auth.spec.headers, deps);
   const client = deps.clients.get(config);
   const target: LoginTarget = {
     client,
@@ -57,7 +62,7 @@ export async function openSession(
     token = await deps.tokens.get(target);
   } catch (err) {
     if (err instanceof BackendError && (err.errorClass === 'Unavailable' || err.errorClass === 'Throttled')) throw err;
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = userMessageOf(err);
     throw new SpecProblem(
       'AuthFailed',
       `cannot log in to Vault with VaultAuth "${auth.metadata?.namespace}/${auth.metadata?.name}" (${describeMethod(method)}) for namespace "${resourceNamespace}": ${detail}`,
@@ -65,7 +70,13 @@ export async function openSession(
     );
   }
   const vaultNamespace = secretVaultNamespace || auth.spec.namespace || undefined;
-  return { client, token, auth, vaultNamespace, opts: vaultNamespace ? { namespace: vaultNamespace } : {} };
+  // The login above is shared by every resource of the identity, so it does not take this
+  // resource's signal; the calls made for this resource do.
+  const opts = {
+    ...(vaultNamespace ? { namespace: vaultNamespace } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  };
+  return { client, token, auth, vaultNamespace, opts };
 }
 
 /** The client configuration of a VaultConnection; its CA comes from a Secret in its own namespace. */
@@ -73,9 +84,12 @@ export async function connectionConfig(
   connection: VaultConnection,
   kube: KubeAccess,
   extraHeaders?: Record<string, string>,
+  policy: TransportPolicy = {},
 ): Promise<VaultConnectionConfig> {
   const spec = connection.spec;
   const name = `VaultConnection "${connection.metadata?.namespace}/${connection.metadata?.name}"`;
+  const refusal = insecureTransportRefusal(spec.address, `${name}: spec.address`, policy);
+  if (refusal) throw new SpecProblem(INSECURE_TRANSPORT, refusal);
   let timeoutMs: number | undefined;
   if (spec.timeout) {
     try {

@@ -27,6 +27,7 @@ import { reconcileVaultConnection } from './reconcile-vault-connection.ts';
 import { reconcileVaultDynamicSecret } from './reconcile-vault-dynamic-secret.ts';
 import { reconcileVaultPKISecret } from './reconcile-vault-pki-secret.ts';
 import { reconcileVaultStaticSecret } from './reconcile-vault-static-secret.ts';
+import { StorageEncryption } from './storage-encryption.ts';
 import { TokenCache } from './token-cache.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { VAULT_API, type VaultKind } from './vault-kinds.ts';
@@ -44,11 +45,15 @@ export interface VaultNativeDeps extends ControllerRuntime {
   log?: Logger;
   /** Grace before revoking a superseded lease when there are no rollout targets (default 300 s). */
   graceSeconds?: number;
+  /** `--refuse-insecure-transport`: http:// VaultConnections are refused (Ready=False), not only flagged. */
+  refuseInsecureTransport?: boolean;
 }
 
 export interface VaultNativeEngine {
   controllers: Controller[];
   scheduler: LeaseScheduler;
+  /** The transit cipher a controller-namespace VaultAuth's storageEncryption names (for token persistence). */
+  storageEncryption: StorageEncryption;
   /** Stops the scheduler and releases login tokens (revokes nothing). Stop the controllers first. */
   stop(): void;
 }
@@ -96,6 +101,16 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
       queues.get(scheduled.slice(0, bar) as VaultKind)?.queue.add(scheduled.slice(bar + 1));
     },
   });
+  const storageEncryption = new StorageEncryption({
+    auths: auths as never,
+    connections: connections as never,
+    kube: deps.kube,
+    clients,
+    // The controller's own transit login is kept in memory: it cannot live in the store it guards.
+    tokens: new TokenManager({ clock: deps.clock, random: deps.random }),
+    controllerNamespace: deps.controllerNamespace,
+    ...(deps.refuseInsecureTransport ? { refuseInsecureTransport: true } : {}),
+  });
   const seed = staggerSeed(deps.random);
   const m = deps.metrics;
 
@@ -107,6 +122,7 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
     clients,
     tokens,
     controllerNamespace: deps.controllerNamespace,
+    ...(deps.refuseInsecureTransport ? { refuseInsecureTransport: true } : {}),
     secretApi: deps.secretApi,
     status: deps.status,
     events: deps.events,
@@ -137,7 +153,7 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
   const controller = <T extends KubernetesObject>(
     kind: VaultKind,
     inf: ResourceInformer<T>,
-    reconcile: (key: string) => Promise<{ requeueAfter?: number }>,
+    reconcile: (key: string, signal: AbortSignal) => Promise<{ requeueAfter?: number }>,
   ) => {
     const c = new Controller({
       name: kind,
@@ -146,16 +162,28 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
       clock: deps.clock,
       random: deps.random,
       ...(m ? { onReconciled: (e) => m.recordReconcile(e) } : {}),
-      reconcile: (key) => reconcile(key),
+      // Liveness (docs/architecture.md): past its budget a reconcile is logged, says so in
+      // Ready=False and backs off without holding a worker.
+      ...(deps.reconcileTimeoutMs ? { timeoutMs: deps.reconcileTimeoutMs } : {}),
+      ...(deps.log ? { log: deps.log } : {}),
+      timeoutCondition: { status: deps.status, now: () => deps.clock.now() },
+      reconcile: (key, signal) => reconcile(key, signal),
     });
     queues.set(kind, c);
     return c;
   };
 
-  const connectionController = controller('VaultConnection', connections, (key) => reconcileVaultConnection(key, ctx));
-  const authController = controller('VaultAuth', auths, (key) => reconcileVaultAuth(key, ctx));
-  const staticController = controller('VaultStaticSecret', staticSecrets, (key) =>
-    reconcileVaultStaticSecret(key, { ...ctx, staticSecrets: staticSecrets as never }),
+  // Reads take the reconcile's signal, aborted when its budget runs out. Issuing kinds (PKI,
+  // dynamic) do not: an issue aborted after Vault acted would orphan the credential, while
+  // a late one is still recorded in the ledger when it settles.
+  const connectionController = controller('VaultConnection', connections, (key, signal) =>
+    reconcileVaultConnection(key, { ...ctx, signal }),
+  );
+  const authController = controller('VaultAuth', auths, (key) =>
+    reconcileVaultAuth(key, { ...ctx, storageEncryption }),
+  );
+  const staticController = controller('VaultStaticSecret', staticSecrets, (key, signal) =>
+    reconcileVaultStaticSecret(key, { ...ctx, signal, staticSecrets: staticSecrets as never }),
   );
   const pkiController = controller('VaultPKISecret', pkiSecrets, (key) =>
     reconcileVaultPKISecret(key, { ...ctx, pkiSecrets: pkiSecrets as never }),
@@ -167,6 +195,15 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
   // A VaultConnection change re-validates the VaultAuths; either re-runs every secret kind
   // (a missing VaultAuth that appears, a rotated CA).
   authController.watch(connections, () => auths.list().map((a) => objectKey(a)));
+  // At most one VaultAuth of the controller namespace may set storageEncryption: re-check the others.
+  authController.watch(auths, (changed) =>
+    changed.metadata?.namespace === deps.controllerNamespace
+      ? auths
+          .list(deps.controllerNamespace)
+          .filter((a) => a !== changed && (a as VaultAuth).spec?.storageEncryption)
+          .map((a) => objectKey(a))
+      : [],
+  );
   leased.push([pkiController, pkiSecrets as never], [dynamicController, dynamicSecrets as never]);
   const syncers: Array<[Controller, ResourceInformer<Kind>]> = [[staticController, staticSecrets as never], ...leased];
   for (const [c, inf] of syncers) {
@@ -185,8 +222,10 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
   return {
     controllers: [connectionController, authController, staticController, pkiController, dynamicController],
     scheduler,
+    storageEncryption,
     stop() {
       scheduler.stop();
+      storageEncryption.stop();
       tokens.stop();
       if (ownsTokens) tokens.manager.stop();
       if (!deps.clients) clients.closeAll();

@@ -96,5 +96,6 @@ export function checkFunction(name: string): string | undefined {
   const reason = Object.hasOwn(unavailable, name) ? unavailable[name] : undefined;
   return reason
     ? `function ${JSON.stringify(name)} is not available: ${reason}`
-    : `function ${JSON.stringify(name)} not defined`;
+    : // An unknown name is whatever the template says, and a template may come from a Secret: not quoted.
+      'function not defined (no Go template or Sprig function has this name)';
 }

@@ -79,8 +79,15 @@ after(async () => {
 });
 
 describe('aws store credentials', () => {
-  test('without auth and without keys in the environment the store is not usable', async () => {
-    const client = await open({ service: 'SecretsManager', region });
+  test('a cluster store allowed the default chain, with no keys in the environment, is not usable', async () => {
+    // A namespaced store without auth is refused outright (provider.test.ts); a ClusterSecretStore
+    // may use the controller's identity only when allowed, and here that identity has no keys.
+    const ambient = createAwsProvider({ allowClusterStoreAmbientCredentials: true });
+    const client = await ambient.newClient(
+      { service: 'SecretsManager', region },
+      { ...ctx, store: { kind: 'ClusterSecretStore', name: 'aws' } },
+    );
+    clients.push(client);
     const result = await client.validate();
     assert.equal(result.ok, false);
     await assert.rejects(client.getSecret({ key: secretName }), (err: unknown) => {

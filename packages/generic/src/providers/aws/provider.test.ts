@@ -33,6 +33,12 @@ const ctx: ProviderContext = {
   namespace: 'team-a',
   kube: noKube,
 };
+/** The reads below use the process's own AWS keys: only a ClusterSecretStore may, and only when allowed. */
+const ambientCtx: ProviderContext = {
+  store: { kind: 'ClusterSecretStore', name: 'aws' },
+  namespace: 'team-a',
+  kube: noKube,
+};
 const spec: AwsProviderSpec = { service: 'SecretsManager', region };
 
 async function create(name: string, value: { SecretString: string } | { SecretBinary: Uint8Array }, tags = {}) {
@@ -48,9 +54,13 @@ async function create(name: string, value: { SecretString: string } | { SecretBi
 
 function recordingClient(opts: { listPageSize?: number } = {}) {
   const calls: { operation: string; result: CallResult }[] = [];
-  const provider = createAwsProvider({ onCall: (operation, result) => calls.push({ operation, result }), ...opts });
+  const provider = createAwsProvider({
+    onCall: (operation, result) => calls.push({ operation, result }),
+    allowClusterStoreAmbientCredentials: true,
+    ...opts,
+  });
   const count = (operation: string) => calls.filter((c) => c.operation === operation).length;
-  return { provider, calls, count, client: provider.newClient(spec, ctx) };
+  return { provider, calls, count, client: provider.newClient(spec, ambientCtx) };
 }
 
 const clients: SecretsClient[] = [];
@@ -303,7 +313,13 @@ describe('aws store spec', () => {
       'spec.provider.aws.auth.secretRef.accessKeyIDSecretRef.namespace must be empty or "team-a": a SecretStore cannot read other namespaces',
       'spec.provider.aws.auth.secretRef.secretAccessKeySecretRef.key is required',
     ]);
-    assert.deepEqual(validateAwsSpec({ service: 'SecretsManager', region: 'eu-west-1' }, store), []);
+    const withKeys = {
+      secretRef: {
+        accessKeyIDSecretRef: { name: 'creds', key: 'id' },
+        secretAccessKeySecretRef: { name: 'creds', key: 'secret' },
+      },
+    };
+    assert.deepEqual(validateAwsSpec({ service: 'SecretsManager', region: 'eu-west-1', auth: withKeys }, store), []);
   });
 
   test('jwt auth needs the role it assumes', () => {
@@ -363,5 +379,40 @@ describe('aws store spec', () => {
       },
     };
     assert.notEqual(awsClientKey(referent, cluster('team-a')), awsClientKey(referent, cluster('team-b')));
+  });
+});
+
+describe("the controller's own AWS identity", () => {
+  const namespaced = { kind: 'SecretStore' as const, name: 's', namespace: 'team-a' };
+  const cluster = { kind: 'ClusterSecretStore' as const, name: 'shared' };
+  const role = 'arn:aws:iam::123456789012:role/anything-that-trusts-the-controller';
+
+  test('a SecretStore without auth is refused, even when cluster stores may use it', async () => {
+    const provider = createAwsProvider({ allowClusterStoreAmbientCredentials: true });
+    for (const ambient of [spec, { ...spec, role }]) {
+      const problems = provider.validateSpec(ambient, namespaced);
+      assert.equal(problems.length, 1);
+      assert.match(problems[0] as string, /auth is required in a SecretStore: set auth\.secretRef .* or auth\.jwt/);
+      // The client itself refuses too, before any AWS call: no read can borrow the identity.
+      await assert.rejects(
+        provider.newClient(ambient, ctx),
+        (err: unknown) => err instanceof BackendError && err.errorClass === 'InvalidInput',
+      );
+    }
+  });
+
+  test('a ClusterSecretStore without auth is refused unless the controller allows it', async () => {
+    const strict = createAwsProvider();
+    assert.match(
+      strict.validateSpec(spec, cluster).join('; '),
+      /set auth\.secretRef or auth\.jwt.*--allow-cluster-store-ambient-credentials/,
+    );
+    await assert.rejects(strict.newClient(spec, ambientCtx), /--allow-cluster-store-ambient-credentials/);
+
+    const allowing = createAwsProvider({ allowClusterStoreAmbientCredentials: true });
+    assert.deepEqual(allowing.validateSpec(spec, cluster), []);
+    const client = await allowing.newClient(spec, ambientCtx);
+    clients.push(client);
+    assert.equal(text(await client.getSecret({ key: `${prefix}/plain` })), 'hunter2');
   });
 });

@@ -3,7 +3,7 @@
 // (and AWS_ENDPOINT_URL_STS for roles) point it at moto in tests.
 
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { credentialNamespace, type Provider, type ProviderContext, type StoreRef } from '@lockstep/core';
+import { BackendError, credentialNamespace, type Provider, type ProviderContext, type StoreRef } from '@lockstep/core';
 import type { AwsProvider as AwsProviderSpec } from '../../api/provider-aws.ts';
 import type { CallObserver } from '../call-observer.ts';
 import { stableKey } from '../client-key.ts';
@@ -19,12 +19,24 @@ export interface AwsProviderDeps {
   /** Called once per AWS API call, for metrics. */
   onCall?: CallObserver;
   now?: () => number;
+  /**
+   * Lets a ClusterSecretStore without `auth` use the controller's own AWS identity (the SDK
+   * default chain: IRSA, pod identity, node role, environment). Off by default; a namespaced
+   * SecretStore never may, whatever this says.
+   */
+  allowClusterStoreAmbientCredentials?: boolean;
+}
+
+export interface AwsSpecPolicy {
+  allowClusterStoreAmbientCredentials?: boolean;
 }
 
 const ROLE_ARN = /^arn:[\w-]+:iam::\d*:role\/.+$/;
 
-export function validateAwsSpec(spec: AwsProviderSpec, store: StoreRef): string[] {
+export function validateAwsSpec(spec: AwsProviderSpec, store: StoreRef, policy: AwsSpecPolicy = {}): string[] {
   const problems: string[] = [];
+  const ambient = ambientCredentialsProblem(spec, store, policy);
+  if (ambient) problems.push(ambient);
   if (spec.service !== 'SecretsManager') {
     problems.push(`spec.provider.aws.service must be SecretsManager (got "${spec.service ?? ''}")`);
   }
@@ -70,6 +82,25 @@ export function validateAwsSpec(spec: AwsProviderSpec, store: StoreRef): string[
 }
 
 /**
+ * A store without `auth` would borrow the controller's own AWS identity: whatever IRSA, pod
+ * identity, the node role or the environment grant the controller, and every role that trusts
+ * it. A tenant who can create a SecretStore must never get that, so a namespaced store is
+ * refused; a ClusterSecretStore (created by a cluster administrator) only with the opt-in flag.
+ */
+export function ambientCredentialsProblem(
+  spec: AwsProviderSpec,
+  store: StoreRef,
+  policy: AwsSpecPolicy,
+): string | undefined {
+  if (spec.auth?.secretRef || spec.auth?.jwt) return undefined;
+  if (store.kind === 'SecretStore') {
+    return "spec.provider.aws.auth is required in a SecretStore: set auth.secretRef (access keys in a Secret) or auth.jwt (a service account's token): a namespaced store never uses the controller's own AWS identity";
+  }
+  if (policy.allowClusterStoreAmbientCredentials) return undefined;
+  return "spec.provider.aws.auth is required: set auth.secretRef or auth.jwt; using the controller's own AWS identity from a ClusterSecretStore needs the controller flag --allow-cluster-store-ambient-credentials (chart value allowClusterStoreAmbientCredentials)";
+}
+
+/**
  * Equal keys share one client. Credentials read from the store's namespace (or, for a
  * ClusterSecretStore, the ExternalSecret's) make the namespace part of the identity.
  */
@@ -86,12 +117,18 @@ export function awsClientKey(spec: AwsProviderSpec, ctx: ProviderContext): strin
 }
 
 export function createAwsProvider(deps: AwsProviderDeps = {}): Provider<AwsProviderSpec> {
+  const policy: AwsSpecPolicy = {
+    allowClusterStoreAmbientCredentials: deps.allowClusterStoreAmbientCredentials === true,
+  };
   return {
     name: 'aws',
     capabilities: 'ReadWrite',
-    validateSpec: validateAwsSpec,
+    validateSpec: (spec, store) => validateAwsSpec(spec, store, policy),
     clientKey: awsClientKey,
     async newClient(spec: AwsProviderSpec, ctx: ProviderContext) {
+      // Checked again here: a caller that skipped validateSpec must not get the ambient identity.
+      const ambient = ambientCredentialsProblem(spec, ctx.store, policy);
+      if (ambient) throw new BackendError('InvalidInput', 'aws', ambient);
       const { credentials, stsClients } = credentialsFor(spec, ctx, {
         ...(deps.onCall ? { onCall: deps.onCall } : {}),
         ...(deps.now ? { now: deps.now } : {}),

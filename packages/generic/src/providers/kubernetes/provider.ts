@@ -49,6 +49,9 @@ export function validateKubernetesSpec(spec: KubernetesProviderSpec, store: Stor
     if (!server.caProvider.name) problems.push(`${path}.server.caProvider.name is required`);
     problems.push(...checkNamespace(`${path}.server.caProvider`, server.caProvider.namespace, store));
   }
+  if (spec.authRef) {
+    problems.push(`${path}.authRef (a kubeconfig in a Secret) is not supported: remove it and use auth`);
+  }
   const auth = spec.auth ?? {};
   const methods = (['serviceAccount', 'token', 'cert'] as const).filter((m) => auth[m] !== undefined);
   if (methods.length !== 1) problems.push(`${path}.auth must set exactly one of serviceAccount, token and cert`);

@@ -6,6 +6,7 @@ import { createPublicKey } from 'node:crypto';
 import * as https from 'node:https';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createKubeAccess, type KubeAccess } from '@lockstep/core';
+import { grantTokenReview } from '@lockstep/sandbox';
 import type { VaultClient } from '../vault-client.ts';
 import { uniqueName } from './bao-test-peer.ts';
 
@@ -128,6 +129,7 @@ export async function enableKubernetesAuth(
   await bao.write(`sys/auth/${mount}`, { type: 'kubernetes' }, { token: root });
   const reviewer = uniqueName('reviewer');
   await createServiceAccount(peer, namespace, reviewer);
+  await grantTokenReview(peer.kc, namespace, reviewer);
   const { token } = await peer.kube.requestServiceAccountToken({
     namespace,
     serviceAccountName: reviewer,

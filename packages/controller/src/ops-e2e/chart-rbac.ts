@@ -75,7 +75,10 @@ function isRole(m: { kind: string }): boolean {
 
 function missingRules(rendered: RoleLike, applied: RoleLike[]): Array<{ role: RoleLike; rule: PolicyRule }> {
   const same = applied.find(
-    (a) => a.kind === rendered.kind && a.metadata.name === rendered.metadata.name && a.metadata.namespace === rendered.metadata.namespace,
+    (a) =>
+      a.kind === rendered.kind &&
+      a.metadata.name === rendered.metadata.name &&
+      a.metadata.namespace === rendered.metadata.namespace,
   );
   const kept = new Set((same?.rules ?? []).map((r) => JSON.stringify(r)));
   return (rendered.rules ?? []).filter((r) => !kept.has(JSON.stringify(r))).map((rule) => ({ role: rendered, rule }));
@@ -137,7 +140,9 @@ async function waitUntilEnforced(kc: KubeConfig, user: string, expectations: Exp
     pending = pending.filter((e, i) => answers[i] !== e.allowed);
     if (pending.length === 0) return;
     if (Date.now() > deadline) {
-      const what = pending.map((e) => `${e.role.metadata.name}: ${JSON.stringify(e.rule)} ${e.allowed ? 'allowed' : 'denied'}`);
+      const what = pending.map(
+        (e) => `${e.role.metadata.name}: ${JSON.stringify(e.rule)} ${e.allowed ? 'allowed' : 'denied'}`,
+      );
       throw new Error(`the API server does not enforce the applied RBAC for ${name} yet: ${what.join('; ')}`);
     }
     await new Promise((r) => setTimeout(r, 200));

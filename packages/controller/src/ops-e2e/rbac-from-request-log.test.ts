@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
-import { type Manifest, renderChart } from '../chart/helm-chart.ts';
-import {
-  clusterSecretStore,
-  EXTERNAL,
-  externalSecret,
-  GENERATORS,
-  secretStore,
-} from '../testing/external-resources.ts';
-import {
-  CONTROLLER_NAMESPACE,
-  CONTROLLER_USER,
-  dynamicSecret,
-  FAST_LEADER_ARGS,
-  leasePolicy,
-  type Ops,
-  VAULT,
-  waitFor,
-  waitReady,
-} from './ops-harness.ts';
+import { randomBytes } from 'node:crypto';
+import { RELEASE_NAMESPACE } from '../chart/helm-chart.ts';
+import { EXTERNAL, externalSecret, secretStore } from '../testing/external-resources.ts';
+import { CONTROLLER_USER, FAST_LEADER_ARGS, type Ops, waitFor } from './ops-harness.ts';
 import { opsTest } from './ops-test.ts';
-import { grantedPermissions, permissionKey, requestResource, roleGrants } from './rbac-rules.ts';
+import { grantedPermissions, permissionKey, type RoleLike, requestResource, roleGrants } from './rbac-rules.ts';
+import { createEverything, exerciseEverything, labelNamespace } from './rbac-scenario.ts';
 
-// Permissions the chart grants that this scenario does not use, each with why it stays.
+// Permissions the chart grants that the scenario does not use, each with why it stays.
 // Anything granted, unused and not listed here fails the test: remove it from the chart.
+// A key is `group/resource:verb` (any role) or `<role> group/resource:verb` (one role).
 const NOT_EXERCISED: Record<string, string> = {
   // rolloutRestartTargets of kind argo.Rollout read and patch them; the sandbox has no Argo CRD.
   'argoproj.io/rollouts:get': 'no Argo Rollouts in the sandbox',
@@ -34,269 +21,135 @@ const NOT_EXERCISED: Record<string, string> = {
   // The VaultDynamicSecret generator is not registered in the binary yet (main.ts registers
   // Password and Fake only): an ExternalSecret referencing one gets Ready=False today.
   'generators.lockstep.dev/vaultdynamicsecrets:get': 'VaultDynamicSecret generator not wired into the binary',
-  // Setting blockOwnerDeletion on an owner reference needs update on the owner's finalizers
-  // where the OwnerReferencesPermissionEnforcement admission plugin runs; the sandbox API
-  // server has no such plugin, so these never show in its request log.
-  'external.lockstep.dev/externalsecrets/finalizers:update':
-    'OwnerReferencesPermissionEnforcement (not in the sandbox)',
-  'external.lockstep.dev/clusterexternalsecrets/finalizers:update':
-    'OwnerReferencesPermissionEnforcement (not in the sandbox)',
-  'vault.lockstep.dev/vaultstaticsecrets/finalizers:update':
-    'OwnerReferencesPermissionEnforcement (not in the sandbox)',
-  'vault.lockstep.dev/vaultdynamicsecrets/finalizers:update':
-    'OwnerReferencesPermissionEnforcement (not in the sandbox)',
-  'vault.lockstep.dev/vaultpkisecrets/finalizers:update': 'OwnerReferencesPermissionEnforcement (not in the sandbox)',
+  // kube-apiserver's OwnerReferencesPermissionEnforcement admission asks the authorizer for
+  // these when the controller creates an object whose owner reference sets blockOwnerDeletion;
+  // that check is not a request, so the audit log never shows it. rbac-finalizers-needed.test.ts
+  // drops them and sees each owned create refused.
+  ...Object.fromEntries(
+    [
+      'external.lockstep.dev/externalsecrets',
+      'external.lockstep.dev/clusterexternalsecrets',
+      'vault.lockstep.dev/vaultstaticsecrets',
+      'vault.lockstep.dev/vaultdynamicsecrets',
+      'vault.lockstep.dev/vaultpkisecrets',
+    ].map((kind) => [`${kind}/finalizers:update`, 'admission check, not a request: rbac-finalizers-needed.test.ts']),
+  ),
 };
 
 opsTest(
-  { suite: 'the Helm chart grants exactly what the controller uses', file: 'rbac' },
+  { suite: 'the Helm chart grants exactly what the controller uses (cluster-wide)', file: 'rbac' },
   'every request the controller made is granted, and every grant was used or is explained',
   async (ops) => {
-    const kv = await ops.kvMount();
-    const db = await ops.databaseMount({ defaultTtl: '4s', maxTtl: '8s' });
-    const pki = await ops.pkiMount();
-    const tenant = await ops.tenant(
-      [
-        leasePolicy(db.mount, db.role),
-        `path "${kv}/data/*" { capabilities = ["read"] }`,
-        `path "${kv}/metadata/*" { capabilities = ["read", "list"] }`,
-        `path "${pki.mount}/issue/${pki.role}" { capabilities = ["update"] }`,
-        `path "${pki.mount}/revoke" { capabilities = ["update"] }`,
-      ].join('\n'),
+    const world = await createEverything(ops);
+    const leader = ops.lockstep('lockstep-0', FAST_LEADER_ARGS);
+    await leader.ready();
+    await waitFor('leadership', () => leader.leading());
+    await exerciseEverything(ops, world, leader);
+    checkGrants(ops, NOT_EXERCISED);
+  },
+);
+
+// watchNamespaces: two watched namespaces (the chart renders a Role in each and in the
+// release namespace), so the controller runs its multi-namespace informers.
+const suffix = randomBytes(3).toString('hex');
+const WATCHED = [`rbac-ns-a-${suffix}`, `rbac-ns-b-${suffix}`];
+
+opsTest(
+  {
+    suite: 'the Helm chart grants exactly what the controller uses (watchNamespaces)',
+    file: 'rbac-ns',
+    chartValues: { watchNamespaces: WATCHED },
+  },
+  'with --namespace per watched namespace, every request is granted by the rendered Roles, and every grant was used or is explained',
+  async (ops) => {
+    assert.deepEqual(
+      ops.rbac.roles
+        .filter((r) => r.kind === 'Role')
+        .map((r) => r.metadata.namespace)
+        .sort(),
+      [...WATCHED, RELEASE_NAMESPACE, RELEASE_NAMESPACE].sort(),
+      'a Role per watched namespace, one in the release namespace, and the leader-election Role',
     );
-    const ns = tenant.namespace;
-    await ops.bao.write(`${kv}/data/app/config`, { data: { password: 'rbac-kv-v1' } });
-    await ops.deployment(ns, 'api');
+    const [first, second] = WATCHED as [string, string];
+    const world = await createEverything(ops, { namespace: first, alsoSelect: [second] });
+    // An unwatched namespace the ClusterExternalSecret also selects, with an ExternalSecret of
+    // its own: the controller must leave both alone.
+    const unwatched = ops.unique('rbac-unwatched');
+    await ops.core.createNamespace({ body: { metadata: { name: unwatched } } });
+    await ops.create(secretStore(unwatched, 'fake', { fake: { data: [{ key: 'k', value: 'v' }] } }));
+    await ops.create(
+      externalSecret(unwatched, 'ignored', {
+        refreshInterval: '1s',
+        secretStoreRef: { name: 'fake' },
+        target: { name: 'ignored' },
+        data: [{ secretKey: 'value', remoteRef: { key: 'k' } }],
+      }),
+    );
+    await labelNamespace(ops, unwatched, { 'ops-rbac': world.ces });
 
     const leader = ops.lockstep('lockstep-0', FAST_LEADER_ARGS);
     await leader.ready();
     await waitFor('leadership', () => leader.leading());
-
-    // Generic pipeline: a fake store, a vault KV store (kubernetes auth), generators, and a
-    // ClusterExternalSecret over a ClusterSecretStore.
-    const fakeData = [{ key: 'fake-key', value: 'fake-value-1' }];
-    const created = [
-      secretStore(ns, 'fake', { fake: { data: fakeData } }),
-      externalSecret(ns, 'from-fake', {
-        refreshInterval: '1s',
-        secretStoreRef: { name: 'fake', kind: 'SecretStore' },
-        target: { name: 'from-fake', deletionPolicy: 'Delete' },
-        data: [{ secretKey: 'value', remoteRef: { key: 'fake-key' } }],
-      }),
-      secretStore(ns, 'vault', {
-        vault: {
-          server: ops.baoAddr,
-          path: kv,
-          version: 'v2',
-          auth: { kubernetes: { mountPath: ops.authMount, role: tenant.role, serviceAccountRef: { name: 'app' } } },
-        },
-      }),
-      externalSecret(ns, 'from-vault', {
-        refreshInterval: '1h',
-        secretStoreRef: { name: 'vault' },
-        target: { name: 'from-vault' },
-        data: [{ secretKey: 'password', remoteRef: { key: 'app/config', property: 'password' } }],
-      }),
-      { apiVersion: GENERATORS, kind: 'Password', metadata: { name: 'pw', namespace: ns }, spec: { length: 16 } },
-      {
-        apiVersion: GENERATORS,
-        kind: 'Fake',
-        metadata: { name: 'fk', namespace: ns },
-        spec: { data: { foo: 'bar' } },
-      },
-      ...['Password:pw', 'Fake:fk'].map((ref) => {
-        const [kind, name] = ref.split(':') as [string, string];
-        return externalSecret(ns, `gen-${name}`, {
-          refreshInterval: '1h',
-          // templateFrom a ConfigMap (configmaps get) on top of the generated data.
-          target: {
-            name: `gen-${name}`,
-            template: {
-              mergePolicy: 'Merge',
-              templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'note' }] } }],
-            },
-          },
-          dataFrom: [{ sourceRef: { generatorRef: { apiVersion: GENERATORS, kind, name } } }],
-        });
-      }),
-      clusterSecretStore(ops.unique('css'), { fake: { data: fakeData } }),
-    ];
-    await ops.core.createNamespacedConfigMap({
-      namespace: ns,
-      body: { metadata: { name: 'tpl' }, data: { note: 'generated' } },
+    const provisioned = await waitFor('the ClusterExternalSecret provisioned both watched namespaces', async () => {
+      const ces = await ops.get(EXTERNAL, 'ClusterExternalSecret', undefined, world.ces);
+      const names: string[] = ces?.status?.provisionedNamespaces ?? [];
+      return WATCHED.every((n) => names.includes(n)) ? names : undefined;
     });
-    for (const obj of created) await ops.create(obj);
-    const css = created.at(-1)?.metadata?.name as string;
-    const selector = ops.unique('sel');
-    await ops.create({
-      apiVersion: EXTERNAL,
-      kind: 'ClusterExternalSecret',
-      metadata: { name: selector },
-      spec: {
-        externalSecretName: 'from-ces',
-        namespaceSelectors: [{ matchLabels: { 'ops-rbac': selector } }],
-        refreshTime: '1s',
-        externalSecretSpec: {
-          refreshInterval: '1h',
-          secretStoreRef: { name: css, kind: 'ClusterSecretStore' },
-          target: { name: 'from-ces' },
-          data: [{ secretKey: 'value', remoteRef: { key: 'fake-key' } }],
-        },
-      },
-    });
-    await labelNamespace(ops, ns, { 'ops-rbac': selector });
+    assert.ok(!provisioned.includes(unwatched), 'the unwatched namespace is not provisioned');
+    assert.equal(await ops.get(EXTERNAL, 'ExternalSecret', unwatched, 'from-ces'), undefined);
 
-    // Vault-native engine: a static secret restarting a StatefulSet and a DaemonSet, leased
-    // database credentials (capped by max_ttl, so re-issued with a Deployment rollout), and a
-    // certificate revoked on delete.
-    await ops.apps.createNamespacedStatefulSet({ namespace: ns, body: workload('db') });
-    await ops.apps.createNamespacedDaemonSet({ namespace: ns, body: workload('agent') });
-    for (const [kind, name, spec] of [
-      [
-        'VaultStaticSecret',
-        'kv',
-        {
-          vaultAuthRef: 'default',
-          mount: kv,
-          type: 'kv-v2',
-          path: 'app/config',
-          refreshAfter: '1s',
-          destination: { name: 'vss', create: true },
-          rolloutRestartTargets: [
-            { kind: 'StatefulSet', name: 'db' },
-            { kind: 'DaemonSet', name: 'agent' },
-          ],
-        },
-      ],
-      [
-        'VaultDynamicSecret',
-        'creds',
-        dynamicSecret(ns, db, { renewalPercent: 50, rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }] })
-          .spec,
-      ],
-      [
-        'VaultPKISecret',
-        'cert',
-        {
-          mount: pki.mount,
-          role: pki.role,
-          commonName: 'web.example.com',
-          ttl: '1h',
-          revoke: true,
-          clear: true,
-          destination: { name: 'web-tls', create: true, type: 'kubernetes.io/tls' },
-        },
-      ],
-    ] as const) {
-      await ops.create({ apiVersion: VAULT, kind, metadata: { name, namespace: ns }, spec });
-    }
-
-    for (const name of ['from-fake', 'from-vault', 'gen-pw', 'gen-fk'])
-      await waitReady(ops, EXTERNAL, 'ExternalSecret', ns, name);
-    await waitReady(ops, EXTERNAL, 'ExternalSecret', ns, 'from-ces');
-    for (const [kind, name] of [
-      ['VaultStaticSecret', 'kv'],
-      ['VaultDynamicSecret', 'creds'],
-      ['VaultPKISecret', 'cert'],
-    ])
-      await waitReady(ops, VAULT, kind as string, ns, name as string);
-
-    // A remote change restarts the static secret's targets; max_ttl re-issues the credentials.
-    await ops.bao.write(`${kv}/data/app/config`, { data: { password: 'rbac-kv-v2' } });
-    await waitFor(
-      'the StatefulSet restarted',
-      async () =>
-        (await ops.apps.readNamespacedStatefulSet({ namespace: ns, name: 'db' })).spec?.template?.metadata
-          ?.annotations?.['lockstep.dev/restartedAt'],
+    await exerciseEverything(ops, world, leader);
+    // By now the controller has reconciled every watched object many times over.
+    const ignored = await ops.get(EXTERNAL, 'ExternalSecret', unwatched, 'ignored');
+    assert.equal(ignored?.status?.conditions, undefined, 'the unwatched ExternalSecret got no status');
+    assert.equal(await ops.secret(unwatched, 'ignored'), undefined, 'nor a Secret');
+    assert.deepEqual(
+      ops.controllerRequests().filter((r) => r.namespace === unwatched),
+      [],
+      'the controller sent no request about the unwatched namespace',
     );
-    await waitFor('the Deployment restarted after a re-issue', () => ops.restartedAt(ns, 'api'));
-
-    // The ClusterExternalSecret's spec changes: it replaces the ExternalSecret it provisioned.
-    const ces = await ops.get(EXTERNAL, 'ClusterExternalSecret', undefined, selector);
-    assert.ok(ces, 'the ClusterExternalSecret exists');
-    ces.spec.externalSecretSpec.refreshInterval = '2h';
-    await ops.custom.replaceClusterCustomObject({
-      group: 'external.lockstep.dev',
-      version: 'v1',
-      plural: 'clusterexternalsecrets',
-      name: selector,
-      body: ces,
-    });
-    await waitFor(
-      'the provisioned ExternalSecret replaced',
-      async () => (await ops.get(EXTERNAL, 'ExternalSecret', ns, 'from-ces'))?.spec?.refreshInterval === '2h',
-    );
-
-    // Deletions: the ClusterExternalSecret's ExternalSecret when the namespace leaves its
-    // selection, the target Secret when the remote key goes (deletionPolicy Delete), and the
-    // finalizers that revoke the lease and the certificate.
-    await labelNamespace(ops, ns, {});
-    await waitFor(
-      'the ExternalSecret of the ClusterExternalSecret deleted',
-      async () => !(await ops.get(EXTERNAL, 'ExternalSecret', ns, 'from-ces')),
-    );
-    await ops.replaceFakeData(ns, 'fake', [{ key: 'other', value: 'x' }]);
-    await waitFor('the target Secret deleted with its remote key', async () => !(await ops.secret(ns, 'from-fake')));
-    await ops.remove(VAULT, 'VaultDynamicSecret', ns, 'creds');
-    await ops.remove(VAULT, 'VaultPKISecret', ns, 'cert');
-    await ops.remove(EXTERNAL, 'ExternalSecret', ns, 'from-vault');
-    for (const [kind, name] of [
-      ['VaultDynamicSecret', 'creds'],
-      ['VaultPKISecret', 'cert'],
-    ])
-      await waitFor(
-        `${kind} ${name} gone through its finalizer`,
-        async () => !(await ops.get(VAULT, kind as string, ns, name as string)),
-      );
-
-    // A graceful stop releases the Lease (an update of it).
-    assert.deepEqual(await leader.terminate(), { code: 0, signal: null });
-
-    const requests = ops.controllerRequests();
-    assert.ok(
-      requests.length > 0,
-      `no request was made as ${CONTROLLER_USER}: the controller did not use its own identity`,
-    );
-    const chart = await renderChart();
-    const roles = chart.filter(
-      (m: Manifest) => m.kind === 'ClusterRole' || (m.kind === 'Role' && m.metadata.name.endsWith('-leader-election')),
-    );
-    assert.equal(roles.length, 2, 'the chart renders one ClusterRole and one leader-election Role');
-    for (const role of roles) {
-      if (role.kind === 'Role') assert.equal(role.metadata.namespace, CONTROLLER_NAMESPACE);
-    }
-
-    const denied = new Set<string>();
-    for (const r of requests) {
-      if (!roles.some((role) => roleGrants(role as never, r)))
-        denied.add(
-          `${permissionKey(r.group, requestResource(r), r.verb)} ${r.namespace ?? '(cluster)'}/${r.name ?? ''}`,
-        );
-    }
-    assert.deepEqual([...denied].sort(), [], 'requests the chart does not grant');
-
-    const used = new Set(requests.map((r) => permissionKey(r.group, requestResource(r), r.verb)));
-    const unused = roles
-      .flatMap((role) => grantedPermissions(role as never))
-      .filter((p) => !used.has(p) && !(p in NOT_EXERCISED));
-    assert.deepEqual([...new Set(unused)].sort(), [], 'permissions granted but never used and not explained');
-    const stale = Object.keys(NOT_EXERCISED).filter((p) => used.has(p));
-    assert.deepEqual(stale, [], 'allow-list entries the scenario did use: remove them from NOT_EXERCISED');
+    checkGrants(ops, NOT_EXERCISED);
   },
 );
 
-function workload(name: string) {
-  return {
-    metadata: { name },
-    spec: {
-      selector: { matchLabels: { app: name } },
-      serviceName: name,
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
-    },
-  };
+/**
+ * Every request of the controller is granted by the applied roles, and every permission each
+ * role grants was used by a request that role grants (or is explained in `notExercised`).
+ */
+function checkGrants(ops: Ops, notExercised: Record<string, string>): void {
+  const requests = ops.controllerRequests();
+  assert.ok(
+    requests.length > 0,
+    `no request was made as ${CONTROLLER_USER}: the controller did not use its own identity`,
+  );
+  const roles = ops.rbac.roles;
+  const denied = new Set<string>();
+  for (const r of requests) {
+    if (!roles.some((role) => roleGrants(role, r)))
+      denied.add(`${permissionKey(r.group, requestResource(r), r.verb)} ${r.namespace ?? '(cluster)'}/${r.name ?? ''}`);
+  }
+  assert.deepEqual([...denied].sort(), [], 'requests the chart does not grant');
+
+  const unused: string[] = [];
+  const explained = new Set<string>();
+  for (const role of roles) {
+    const used = new Set(
+      requests.filter((r) => roleGrants(role, r)).map((r) => permissionKey(r.group, requestResource(r), r.verb)),
+    );
+    for (const p of grantedPermissions(role)) {
+      if (used.has(p)) continue;
+      const key = [`${roleName(role)} ${p}`, p].find((k) => k in notExercised);
+      if (key) explained.add(key);
+      else unused.push(`${roleName(role)} ${p}`);
+    }
+  }
+  assert.deepEqual(unused.sort(), [], 'permissions granted but never used and not explained');
+  const stale = Object.keys(notExercised).filter((k) => !explained.has(k));
+  assert.deepEqual(stale, [], 'NOT_EXERCISED entries no role needs (used, or no longer granted): remove them');
 }
 
-async function labelNamespace(ops: Ops, name: string, labels: Record<string, string>): Promise<void> {
-  const current = await ops.core.readNamespace({ name });
-  await ops.core.replaceNamespace({ name, body: { ...current, metadata: { ...current.metadata, labels } } });
+function roleName(role: RoleLike): string {
+  return role.kind === 'Role'
+    ? `Role ${role.metadata.namespace}/${role.metadata.name}`
+    : `ClusterRole ${role.metadata.name}`;
 }

@@ -23,6 +23,7 @@ describe('lockstep_event_loop_delay_seconds', () => {
     }
     // The window closes within a second of the stall; wait for the scrape that shows it.
     for (let i = 0; i < 40 && over100ms(await m.render()) === before; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(over100ms(await m.render()), before + 1);
+    // At least: a loaded machine may add stalls of its own, never remove this one.
+    assert.ok(over100ms(await m.render()) >= before + 1);
   });
 });

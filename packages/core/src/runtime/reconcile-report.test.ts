@@ -131,7 +131,7 @@ describe('what the log says about a reconcile that went wrong', () => {
     }
     reportReconcile(log, { queue: 'ExternalSecret', key: 'team/es', result: 'error', durationMs: 1, error: bug });
     assert.equal(lines[0]?.level, 'error');
-    assert.equal((lines[0]?.error as { type?: string }).type, 'SyntaxError');
+    assert.equal((lines[0]?.error as { type?: string } | undefined)?.type, 'SyntaxError');
     assert.doesNotMatch(JSON.stringify(lines), /s3cr3t/);
   });
 

@@ -42,6 +42,8 @@ export {
   LockstepStatusSchema,
   type MultiLedgerStatus,
   MultiLedgerStatusSchema,
+  type PendingIssue,
+  PendingIssueSchema,
   type PreviousLease,
 } from './api/lease-ledger.ts';
 export {

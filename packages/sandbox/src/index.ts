@@ -42,6 +42,7 @@ export {
   seedTransit,
 } from './seed/openbao-engines.ts';
 export { enableAuthMethod, enableSecretsEngine, writePolicy } from './seed/openbao-mounts.ts';
+export { assertNoLeaks, findLeaks, type LeakPlaces, managedSecretValues } from './testing/leak-scan.ts';
 export {
   type LockstepExit,
   type LockstepProcess,

@@ -211,16 +211,30 @@ describe('the Helm chart', () => {
     assert.equal(verbsOn(clusterRules, '', 'secrets').size, 0, 'no cluster-wide Secret access');
     assert.equal(verbsOn(clusterRules, 'apps', 'deployments').size, 0, 'no cluster-wide workload access');
     assert.ok(verbsOn(clusterRules, 'external.lockstep.dev', 'clustersecretstores').has('watch'));
-    // The controller's own namespace holds its HMAC key and login tokens.
     for (const ns of ['team-a', 'team-b', RELEASE_NAMESPACE]) {
       const role = only(docs, 'Role', FULLNAME, ns);
-      assert.deepEqual([...verbsOn(role.rules, '', 'secrets')].sort(), [...SECRET_VERBS].sort(), ns);
-      assert.deepEqual([...verbsOn(role.rules, 'apps', 'deployments')].sort(), ['get', 'patch'], ns);
+      if (ns !== RELEASE_NAMESPACE) {
+        assert.deepEqual([...verbsOn(role.rules, '', 'secrets')].sort(), [...SECRET_VERBS].sort(), ns);
+        assert.deepEqual([...verbsOn(role.rules, 'apps', 'deployments')].sort(), ['get', 'patch'], ns);
+      }
       const binding = only(docs, 'RoleBinding', FULLNAME, ns);
       assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: FULLNAME });
       assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: FULLNAME, namespace: RELEASE_NAMESPACE }]);
     }
     assert.equal(docs.filter((d) => d.kind === 'Role' && d.metadata.name === FULLNAME).length, 3);
+    // The unwatched release namespace holds only the controller's own state Secrets (by name,
+    // but create) and events about the `default` VaultConnection and VaultAuth.
+    const state = only(docs, 'Role', FULLNAME, RELEASE_NAMESPACE).rules as Rule[];
+    assert.deepEqual([...verbsOn(state, '', 'secrets', true)], ['create']);
+    assert.deepEqual([...verbsOn(state, '', 'events')], ['create']);
+    assert.equal(verbsOn(state, 'apps', 'deployments').size, 0, 'no workloads in the release namespace');
+    // Events about cluster-scoped objects go to `default`: create events there, nothing else.
+    const events = only(docs, 'Role', `${FULLNAME}-cluster-events`, 'default').rules as Rule[];
+    assert.deepEqual(events, [{ apiGroups: [''], resources: ['events'], verbs: ['create'] }]);
+    assert.equal(
+      only(docs, 'RoleBinding', `${FULLNAME}-cluster-events`, 'default').roleRef.name,
+      `${FULLNAME}-cluster-events`,
+    );
   });
 
   it('turns models off by their values, and refuses to render with none enabled', async () => {

@@ -9,15 +9,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiException } from '@kubernetes/client-node';
+import { assertNoLeaks } from '@lockstep/sandbox';
 import { counterValue } from '../testing/counter-value.ts';
 import { type E2e, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
 import { EXTERNAL, externalSecret, type Obj, secretStore } from '../testing/external-resources.ts';
 import { type HostileRow, hostileRows, reportsReady } from '../testing/hostile-manifests.ts';
-import { assertNoLeaks } from '../testing/leak-scan.ts';
 import { waitFor } from '../testing/wait-for.ts';
 
-const STALL_BUCKET = 'lockstep_event_loop_delay_seconds_bucket{le="0.1"}';
-const WINDOWS = 'lockstep_event_loop_delay_seconds_count';
+// Windows in which the controller's own work held the loop (see core/src/metrics/event-loop-delay.ts):
+// on a shared 2-core machine the raw delay also counts the time the process was not scheduled.
+const STALL_BUCKET = 'lockstep_event_loop_blocked_seconds_bucket{le="0.1"}';
+const WINDOWS = 'lockstep_event_loop_blocked_seconds_count';
 const SETTLE_MS = 120_000;
 const APPLY_CONCURRENCY = 8;
 
@@ -28,7 +30,7 @@ function sample(text: string, series: string): number {
   return line === undefined ? 0 : Number(line.slice(series.length + 1));
 }
 
-/** Windows of one second whose longest event-loop delay exceeded 100 ms, since start-up. */
+/** Windows of one second in which the controller blocked its event loop for more than 100 ms, since start-up. */
 const stalls = (metrics: string) => sample(metrics, WINDOWS) - sample(metrics, STALL_BUCKET);
 
 type Ready = { status?: string; reason?: string; message?: string; observedGeneration?: number };
@@ -94,13 +96,23 @@ describe('hostile inputs against one controller', () => {
           await e.apply(row.manifest);
           outcomes.push({ row, result: 'stored', detail: '' });
         } catch (err) {
-          if (!(err instanceof ApiException) || err.code >= 500) throw err;
-          outcomes.push({ row, result: 'rejected', detail: `HTTP ${err.code}` });
+          if (!(err instanceof ApiException)) throw err;
+          // A 504 means the API server gave up (e.g. on a huge object); whether it stored it decides.
+          const m = row.manifest;
+          const stored =
+            err.code >= 500 &&
+            (await e.get(m.apiVersion as string, m.kind as string, m.metadata?.namespace, m.metadata?.name as string));
+          if (err.code >= 500 && err.code !== 504) throw err;
+          outcomes.push({ row, result: stored ? 'stored' : 'rejected', detail: `HTTP ${err.code}` });
         }
       }
     };
     await Promise.all(Array.from({ length: APPLY_CONCURRENCY }, apply));
-    const watched = outcomes.filter((o) => o.result === 'stored' && reportsReady(o.row.manifest));
+    // A store of another controller class (spec.controller) is not this controller's to report on.
+    const otherClass = (o: Outcome) =>
+      typeof o.row.manifest.spec?.controller === 'string' && o.row.manifest.spec.controller !== '';
+    const stored = outcomes.filter((o) => o.result === 'stored' && reportsReady(o.row.manifest));
+    const watched = stored.filter((o) => !otherClass(o));
 
     const pending = async () => {
       // One list per kind and scope per poll, not one GET per object.
@@ -154,6 +166,16 @@ describe('hostile inputs against one controller', () => {
         assert.ok(message.length <= 32 * 1024, `${o.row.what}: the message is bounded`);
       }
     }
+    for (const o of stored.filter(otherClass)) {
+      const m = o.row.manifest;
+      const live = await e.get(
+        m.apiVersion as string,
+        m.kind as string,
+        m.metadata?.namespace,
+        m.metadata?.name as string,
+      );
+      assert.equal(readyOf(live), undefined, `${o.row.what}: another controller class's store is left alone`);
+    }
     const rejected = outcomes.filter((o) => o.result === 'rejected').length;
     const falseCount = watched.filter((o) => o.detail.startsWith('Ready=False')).length;
     assert.ok(rejected > 0 && falseCount > 0, `rejected ${rejected}, Ready=False ${falseCount}`);
@@ -163,7 +185,12 @@ describe('hostile inputs against one controller', () => {
   test('the controller is alive and its event loop never stalled for more than 100 ms', async () => {
     assert.equal(e.controller.exitReason(), undefined, 'the controller process is running');
     const metrics = await e.controller.metrics();
-    assert.equal(stalls(metrics) - stallsBefore, 0, 'one-second windows with an event-loop delay over 100 ms');
+    const histogram = metrics.split('\n').filter((l) => l.startsWith('lockstep_event_loop'));
+    assert.equal(
+      stalls(metrics) - stallsBefore,
+      0,
+      `windows with an event-loop delay over 100 ms:\n${histogram.join('\n')}`,
+    );
     assert.equal(counterValue(metrics, 'lockstep_unexpected_errors_total'), 0);
   });
 

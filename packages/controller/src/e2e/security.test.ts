@@ -8,11 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiException } from '@kubernetes/client-node';
-import { motoFromEnv, type RequestLogEntry, requirePeerEnv } from '@lockstep/sandbox';
+import { assertNoLeaks, motoFromEnv, type RequestLogEntry, requirePeerEnv } from '@lockstep/sandbox';
 import { type Manifest, renderChart } from '../chart/helm-chart.ts';
 import { type E2e, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
 import { EXTERNAL, externalSecret, type Obj, secretStore } from '../testing/external-resources.ts';
-import { assertNoLeaks } from '../testing/leak-scan.ts';
 import { role, roleBinding } from '../testing/rbac-objects.ts';
 
 const FAKE = { fake: { data: [{ key: 'greeting', value: 'tenant-fake-value-1' }] } };

@@ -46,9 +46,14 @@ opsTest(
 
     for (const kind of ownerKinds) {
       const owned = world.ownedBy[kind] as RbacWorld['ownedBy'][string];
-      await waitFor(
-        `the create of ${owned.resource} ${owned.namespace}/${owned.name} (owned by a ${kind}) refused`,
-        () => refusedCreate(ops, owned),
+      const what = `${owned.resource} ${owned.namespace}/${owned.name} (owned by a ${kind})`;
+      const code = await waitFor(`the controller's create of ${what}`, () => createCode(ops, owned));
+      assert.equal(
+        code,
+        403,
+        `${what} was created without update on ${kind}/finalizers: kube-apiserver must run the ` +
+          'OwnerReferencesPermissionEnforcement admission plugin (--enable-admission-plugins, ' +
+          'packages/sandbox/src/control-plane/control-plane.ts) for the chart rules it checks to matter',
       );
     }
     // Everything else the controller did was granted: the only refusals are creates (of the
@@ -61,14 +66,15 @@ opsTest(
   },
 );
 
-function refusedCreate(ops: Ops, owned: { resource: string; namespace: string; name: string }): boolean {
+/** The response code of the controller's first create of `owned`, once it tried. */
+function createCode(ops: Ops, owned: { resource: string; namespace: string; name: string }): number | undefined {
   return ops
-    .forbiddenRequests()
-    .some(
+    .controllerRequests()
+    .find(
       (r) =>
         r.verb === 'create' &&
         r.resource === owned.resource &&
         r.namespace === owned.namespace &&
         r.name === owned.name,
-    );
+    )?.code;
 }

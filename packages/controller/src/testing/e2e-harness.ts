@@ -14,12 +14,11 @@ import {
   type KubeConfig,
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
-import { acquireTestCluster, ensureNamespace, type TestCluster } from '@lockstep/sandbox';
+import { acquireTestCluster, assertNoLeaks, ensureNamespace, findLeaks, type TestCluster } from '@lockstep/sandbox';
 import { REPO_ROOT } from '../chart/helm-chart.ts';
 import { type ControllerUnderTest, startControllerUnderTest } from './controller-under-test.ts';
 import { EXTERNAL, type Obj } from './external-resources.ts';
 import { type KubeObjects, kubeObjects } from './kube-objects.ts';
-import { findLeaks } from './leak-scan.ts';
 import { type Condition, waitForReadyCondition } from './ready-condition.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -145,12 +144,21 @@ export async function startE2e(opts: E2eOptions): Promise<E2e> {
     },
     leaks: () => findLeaks({ logFile: controller.logFile, core, custom }, [...remembered]),
     async stop() {
+      // After every file: no secret value in the log, /metrics, Events or any status.
+      const leaked = await assertNoLeaks(
+        { logFile: controller.logFile, core, custom, metrics: () => controller.metrics().catch(() => '') },
+        remembered,
+      ).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       // The controller still runs while the suite's namespaces go: it removes its finalizers.
       await server
         .cleanUp()
         .finally(() => controller.stop())
         .finally(() => server.release());
       if (!process.env.LOCKSTEP_KEEP_E2E) await rm(dir, { recursive: true, force: true });
+      if (leaked) throw leaked;
     },
   };
 }

@@ -23,6 +23,15 @@ const entryFields = {
         'Accessor of the Vault login token that created the lease: leases die with their token, so the engine replaces leases whose token is about to expire.',
     }),
   ),
+  issuerAccessor: Type.Optional(
+    Type.String({
+      description:
+        'Accessor of the child token the credential was issued with (its lease group, a child of the login token): revoking it revokes the lease.',
+    }),
+  ),
+  issuerExpiresAt: Type.Optional(
+    Timestamp({ description: 'When the issuing child token expires: the lease dies with it at the latest.' }),
+  ),
 };
 
 export const LedgerEntrySchema = Type.Object(entryFields);
@@ -62,9 +71,26 @@ export const LeaseLedgerSchema = Type.Object(
 );
 export type LeaseLedger = Static<typeof LeaseLedgerSchema>;
 
+/**
+ * An issue under way: written BEFORE Vault is asked for a credential, cleared by the status patch
+ * that records it. Still present after a crash (or a lost answer), it names the child token the
+ * credential would have been issued with, so the next run revokes that token and with it any
+ * lease Vault created but nobody recorded.
+ */
+export const PendingIssueSchema = Type.Object(
+  {
+    issuerAccessor: Type.String({ description: 'Accessor of the child token the issue runs with.' }),
+    parentAccessor: Type.String({ description: 'Accessor of the login token that created the child token.' }),
+    startedAt: Timestamp({ description: 'When the issue began.' }),
+    reason: Type.Optional(Type.String({ description: 'Why the credential was being issued.' })),
+  },
+  { description: 'An issue begun but not yet recorded (lease-group intent).' },
+);
+export type PendingIssue = Static<typeof PendingIssueSchema>;
+
 /** `status.lockstep` of a kind with one leased credential (VaultDynamicSecret, VaultPKISecret). */
 export const LockstepStatusSchema = Type.Object(
-  { ledger: Type.Optional(LeaseLedgerSchema) },
+  { ledger: Type.Optional(LeaseLedgerSchema), pendingIssue: Type.Optional(PendingIssueSchema) },
   { description: 'Lockstep bookkeeping (not in the anchors).' },
 );
 export type LockstepStatus = Static<typeof LockstepStatusSchema>;

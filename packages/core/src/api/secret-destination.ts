@@ -23,9 +23,18 @@ export const TransformationRefSchema = Type.Object({
 export const TransformationSchema = Type.Object({
   templates: Type.Optional(MapOf(TransformationTemplateSchema, { description: 'Secret key -> template.' })),
   transformationRefs: Type.Optional(Type.Array(TransformationRefSchema)),
-  includes: Type.Optional(Type.Array(Type.String(), { description: 'Regexes of source keys to keep (applied last).' })),
+  // Bounded: each pattern is compiled per reconcile, and thousands would hold the event loop.
+  includes: Type.Optional(
+    Type.Array(Type.String({ maxLength: 1024 }), {
+      maxItems: 64,
+      description: 'Regexes of source keys to keep (applied last); at most 64.',
+    }),
+  ),
   excludes: Type.Optional(
-    Type.Array(Type.String(), { description: 'Regexes of source keys to drop (applied first).' }),
+    Type.Array(Type.String({ maxLength: 1024 }), {
+      maxItems: 64,
+      description: 'Regexes of source keys to drop (applied first); at most 64.',
+    }),
   ),
   excludeRaw: Type.Optional(Type.Boolean({ description: 'Drop the `_raw` key.' })),
   resync: Type.Optional(Type.Boolean({ default: true, description: 'Resync when a transformationRef changes.' })),

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { realClock } from './clock.ts';
+import { MAX_TIMER_MS, realClock, timerDelay } from './clock.ts';
+
+describe('timerDelay', () => {
+  it("keeps delays inside Node's setTimeout range, where NaN and overflow would mean 1 ms", () => {
+    assert.equal(timerDelay(250), 250);
+    assert.equal(timerDelay(-5), 0);
+    assert.equal(timerDelay(Number.NaN), MAX_TIMER_MS);
+    assert.equal(timerDelay(30 * 24 * 3600_000), MAX_TIMER_MS);
+    assert.equal(timerDelay(Number.POSITIVE_INFINITY), MAX_TIMER_MS);
+  });
+});
 
 describe('realClock', () => {
   it('runs a timer callback and does not run a cancelled one', async () => {

@@ -13,11 +13,30 @@ export interface Clock {
   sleep(delayMs: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** Node's setTimeout limit (2^31-1 ms, about 24.8 days); past it Node fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A delay Node's setTimeout honours. Node turns NaN and anything past MAX_TIMER_MS into 1 ms,
+ * so a refreshInterval of 30d, or a NaN computed from a hostile spec, would become a hot loop:
+ * NaN waits as long as a timer can, and long delays are served in MAX_TIMER_MS steps.
+ */
+export function timerDelay(delayMs: number): number {
+  if (Number.isNaN(delayMs)) return MAX_TIMER_MS;
+  return Math.min(Math.max(0, delayMs), MAX_TIMER_MS);
+}
+
 export const realClock: Clock = {
   now: () => new Date(),
   setTimer(callback, delayMs) {
-    const handle = setTimeout(
-      () => {
+    let handle: NodeJS.Timeout;
+    const arm = (remainingMs: number) => {
+      const step = timerDelay(remainingMs);
+      handle = setTimeout(() => {
+        if (Number.isFinite(remainingMs) && remainingMs > step) {
+          arm(remainingMs - step);
+          return;
+        }
         try {
           callback();
         } catch (err) {
@@ -26,11 +45,11 @@ export const realClock: Clock = {
           // that logs and counts it (main.ts), and the controller goes on.
           void Promise.reject(err);
         }
-      },
-      Math.max(0, delayMs),
-    );
-    // A pending requeue or restart must not hold a stopping controller open.
-    handle.unref();
+      }, step);
+      // A pending requeue or restart must not hold a stopping controller open.
+      handle.unref();
+    };
+    arm(delayMs);
     return { cancel: () => clearTimeout(handle) };
   },
   sleep(delayMs, signal) {
@@ -40,13 +59,10 @@ export const realClock: Clock = {
         return;
       }
       // Kept referenced: a caller that sleeps is waiting on purpose.
-      const handle = setTimeout(
-        () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        Math.max(0, delayMs),
-      );
+      const handle = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, timerDelay(delayMs));
       const onAbort = () => {
         clearTimeout(handle);
         reject(signal?.reason);

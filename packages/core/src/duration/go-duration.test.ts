@@ -21,6 +21,16 @@ describe('Go durations', () => {
     }
   });
 
+  test("refuses durations longer than Go's int64 nanoseconds, as ESO and VSO do", () => {
+    assert.equal(parseGoDuration('2562047h'), 2_562_047 * 3_600_000);
+    for (const huge of ['2562048h', '9999999999999h', `${'9'.repeat(400)}s`]) {
+      assert.throws(
+        () => parseGoDuration(huge, 'refreshInterval'),
+        (err: Error) => err instanceof DurationError && /longer than the longest Go duration/.test(err.message),
+      );
+    }
+  });
+
   test('formats milliseconds back', () => {
     assert.equal(formatDuration(5_400_000), '1h30m');
     assert.equal(formatDuration(0), '0s');

@@ -31,9 +31,21 @@ export function parseGoDuration(text: string, field = 'duration'): number {
     pos = PART.lastIndex;
   }
   if (pos !== s.length || s.length === 0) {
-    throw new DurationError(`${field} "${text}" is not a duration: write it like 30s, 15m, 1h or 1h30m`);
+    throw new DurationError(`${field} "${preview(text)}" is not a duration: write it like 30s, 15m, 1h or 1h30m`);
+  }
+  // Go's time.Duration is int64 nanoseconds: ESO and VSO refuse anything longer, and so do we
+  // (a 10^13 h refreshInterval would otherwise become a timer Node cannot honour).
+  if (!(total <= MAX_GO_DURATION_MS)) {
+    throw new DurationError(`${field} "${preview(text)}" is longer than the longest Go duration (about 2562047h)`);
   }
   return Math.round(total);
+}
+
+/** 2^63-1 nanoseconds, in milliseconds. */
+const MAX_GO_DURATION_MS = 9_223_372_036_854;
+
+function preview(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 /** A Go-style rendering (`1h30m0s` becomes `1h30m`), for status fields and messages. */

@@ -4,6 +4,11 @@
 // maximum goes into a Prometheus histogram and the sampler restarts, so `…_bucket{le="0.1"}`
 // against `…_count` tells how many windows saw a stall over 100 ms, and a test can diff two
 // scrapes instead of trusting a maximum since start-up.
+//
+// A loop is also late when the machine does not schedule the process (a busy node, CPU
+// throttling). `lockstep_event_loop_blocked_seconds` separates the two: per window, the delay
+// the main thread's own CPU time can account for (min of the longest delay and that CPU time).
+// A stall caused by our code burns CPU on our thread; a starved process does not.
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Meter } from '@opentelemetry/api';
@@ -13,18 +18,39 @@ const RESOLUTION_MS = 10;
 /** Seconds; 0.1 is the bound the hostile-input test holds the controller to. */
 const DELAY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+/** CPU time of this thread (Node ≥ 23.9), else of the process (which over-counts: conservative). */
+function ownCpuMicros(): number {
+  const usage = process.threadCpuUsage?.() ?? process.cpuUsage();
+  return usage.user + usage.system;
+}
+
 /** Starts sampling; answers a function that stops it (the timer never keeps the process alive). */
 export function recordEventLoopDelay(meter: Meter): () => void {
-  const histogram = meter.createHistogram('lockstep_event_loop_delay_seconds', {
+  const delay = meter.createHistogram('lockstep_event_loop_delay_seconds', {
     description: `Longest event-loop delay in each ${WINDOW_MS / 1000} s window, in seconds.`,
+    unit: 's',
+    advice: { explicitBucketBoundaries: DELAY_BUCKETS },
+  });
+  const blocked = meter.createHistogram('lockstep_event_loop_blocked_seconds', {
+    description: `Longest event-loop delay in each ${WINDOW_MS / 1000} s window that the main thread's own CPU time accounts for, in seconds.`,
     unit: 's',
     advice: { explicitBucketBoundaries: DELAY_BUCKETS },
   });
   const sampler = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   sampler.enable();
+  // CPU time is compared over this window and the one before: the sampler may record a stall
+  // only after this timer ran, i.e. in the window after the CPU was burnt.
+  let cpuTwoWindowsAgo = ownCpuMicros();
+  let cpuOneWindowAgo = cpuTwoWindowsAgo;
   const timer = setInterval(() => {
     // perf_hooks reports nanoseconds between its timer's runs, the resolution included.
-    histogram.record(Math.max(0, sampler.max / 1e6 - RESOLUTION_MS) / 1000);
+    const longestMs = Math.max(0, sampler.max / 1e6 - RESOLUTION_MS);
+    const cpuNow = ownCpuMicros();
+    const cpuMs = (cpuNow - cpuTwoWindowsAgo) / 1000;
+    cpuTwoWindowsAgo = cpuOneWindowAgo;
+    cpuOneWindowAgo = cpuNow;
+    delay.record(longestMs / 1000);
+    blocked.record(Math.min(longestMs, cpuMs) / 1000);
     sampler.reset();
   }, WINDOW_MS);
   timer.unref();

@@ -213,6 +213,10 @@ export class WorkQueue {
 
   /** Holds a concurrency slot until the reconcile settles or its budget runs out, whichever comes first. */
   async #process(key: string): Promise<void> {
+    // p-queue starts queued tasks from microtasks: without a macrotask turn here a burst of
+    // watch events would run every reconcile's synchronous part back to back and hold the
+    // event loop for seconds (health probes, leader renewals and I/O wait behind it).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.#waiting.delete(key);
     if (this.#stopping) return;
     this.#running.add(key);

@@ -66,6 +66,7 @@ class State implements CallContext {
   private rangeIterations = 0;
   private depth = 0;
   private builtBytes = 0;
+  private readonly startedAt = performance.now();
 
   constructor(ctx: ExecuteContext, tree: Tree) {
     this.ctx = ctx;
@@ -121,6 +122,11 @@ class State implements CallContext {
   private step(): void {
     if (++this.steps > this.limits.maxSteps) {
       throw new LimitError(`evaluation took more than ${this.limits.maxSteps} steps (maxSteps)`);
+    }
+    // The engine is synchronous: the event loop waits for it. The step count bounds the work,
+    // the clock bounds what that work costs on a busy machine (checked every 1024 steps).
+    if ((this.steps & 1023) === 0 && performance.now() - this.startedAt > this.limits.maxMillis) {
+      throw new LimitError(`evaluation took longer than ${this.limits.maxMillis} ms (maxMillis)`);
     }
   }
 

@@ -3,6 +3,7 @@
 // marker needs a space ("{{-3}}" is the number -3) and that operands must be separated.
 
 import { TemplateError } from './errors.ts';
+import { maxTemplateTokens } from './limits.ts';
 import type { Source } from './source.ts';
 
 export type TokenType =
@@ -129,6 +130,12 @@ export function lex(source: Source): Token[] {
     let parenDepth = 0;
     let spaceBefore = false;
     const push = (type: TokenType, start: number, end: number, value = text.slice(start, end)): void => {
+      if (tokens.length >= maxTemplateTokens) {
+        throw new TemplateError(
+          'limit',
+          `template: ${source.name}: limit exceeded: more than ${maxTemplateTokens} tokens`,
+        );
+      }
       tokens.push({ type, value, pos: start, end, spaceBefore });
       spaceBefore = false;
     };

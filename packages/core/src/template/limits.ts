@@ -12,6 +12,8 @@ export interface TemplateLimits {
   maxTemplateDepth: number;
   /** Elements of any list or map a function builds. */
   maxCollectionItems: number;
+  /** Wall-clock milliseconds of one execution: the event loop is blocked meanwhile. */
+  maxMillis: number;
 }
 
 export const defaultLimits: Readonly<TemplateLimits> = Object.freeze({
@@ -20,7 +22,14 @@ export const defaultLimits: Readonly<TemplateLimits> = Object.freeze({
   maxRangeIterations: 100_000,
   maxTemplateDepth: 100,
   maxCollectionItems: 100_000,
+  maxMillis: 50,
 });
+
+/**
+ * Tokens of one template source. Real templates have hundreds; parsing costs a few
+ * microseconds a token, so this keeps a parse well under the event-loop budget.
+ */
+export const maxTemplateTokens = 20_000;
 
 /** Nesting depth of values (lists in maps in lists...) that printers and encoders accept; also catches cycles. */
 export const maxValueDepth = 200;

@@ -18,6 +18,7 @@ export function handleCreate(r: ResourceRequest): Reply {
     fieldManager: fieldManagerOf(r),
     dryRun,
     unknownFields: unknownFieldHandler(r),
+    rejectResourceVersion: true,
   });
   const stored = commit(r.ctx, r.rt, prepared, undefined, dryRun);
   return { code: 201, body: inVersion(r.rt, stored) };

@@ -36,8 +36,9 @@ export function statusBody(err: ApiError): object {
     metadata: {},
     status: 'Failure',
     message: err.message,
-    reason: err.reason,
   };
+  // A plain storage error (reason Unknown) comes without one, as from kube-apiserver.
+  if (err.reason) body.reason = err.reason;
   if (err.details) body.details = err.details;
   body.code = err.code;
   return body;

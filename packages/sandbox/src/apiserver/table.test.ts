@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PrinterColumn } from './crd-schema.ts';
 import { defaultColumns, evaluateJsonPath, humanDuration, toTable } from './table.ts';
+import { formatLabelSelector } from './workload-printers.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests navigate results freely
 type Any = Record<string, any>;
@@ -123,11 +124,63 @@ describe('Table rendering', () => {
         'Deployment',
         {
           metadata: { name: 'web', creationTimestamp: created(5 * 3600 + 7 * 60) },
-          spec: { replicas: 3 },
+          spec: {
+            replicas: 3,
+            selector: { matchLabels: { app: 'web' } },
+            template: {
+              spec: {
+                containers: [
+                  { name: 'web', image: 'nginx:1' },
+                  { name: 'log', image: 'busybox:1' },
+                ],
+              },
+            },
+          },
           status: { readyReplicas: 2, updatedReplicas: 3, availableReplicas: 2 },
         },
-        ['Name', 'Ready', 'Up-to-date', 'Available', 'Age'],
-        ['web', '2/3', 3, 2, '5h7m'],
+        ['Name', 'Ready', 'Up-to-date', 'Available', 'Age', 'Containers', 'Images', 'Selector'],
+        ['web', '2/3', 3, 2, '5h7m', 'web,log', 'nginx:1,busybox:1', 'app=web'],
+      ],
+      [
+        'StatefulSet',
+        {
+          metadata: { name: 'db', creationTimestamp: created(10) },
+          spec: { template: { spec: { containers: [{ name: 'db', image: 'postgres:16' }] } } },
+          status: { readyReplicas: 1 },
+        },
+        ['Name', 'Ready', 'Age', 'Containers', 'Images'],
+        ['db', '1/1', '10s', 'db', 'postgres:16'],
+      ],
+      [
+        'DaemonSet',
+        {
+          metadata: { name: 'agent', creationTimestamp: created(10) },
+          spec: {
+            selector: { matchLabels: { app: 'agent' } },
+            template: { spec: { containers: [{ name: 'a', image: 'busybox:1' }] } },
+          },
+          status: { desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 1, updatedNumberScheduled: 2 },
+        },
+        [
+          'Name',
+          'Desired',
+          'Current',
+          'Ready',
+          'Up-to-date',
+          'Available',
+          'Node Selector',
+          'Age',
+          'Containers',
+          'Images',
+          'Selector',
+        ],
+        ['agent', 2, 2, 1, 2, 0, '<none>', '10s', 'a', 'busybox:1', 'app=agent'],
+      ],
+      [
+        'CustomResourceDefinition',
+        { metadata: { name: 'widgets.example.dev', creationTimestamp: '2026-11-28T11:00:00Z' } },
+        ['Name', 'Created At'],
+        ['widgets.example.dev', '2026-11-28T11:00:00Z'],
       ],
       [
         'ServiceAccount',
@@ -152,6 +205,31 @@ describe('Table rendering', () => {
       );
       assert.deepEqual(table.rows[0].cells, cells, kind);
     }
+  });
+
+  it('prints -o wide columns with priority 1, which kubectl shows only with -o wide', () => {
+    const table = toTable([], defaultColumns('Deployment'), { includeObject: 'None', kind: 'Deployment' }) as Any;
+    assert.deepEqual(
+      table.columnDefinitions.filter((c: Any) => c.priority === 1).map((c: Any) => c.name),
+      ['Containers', 'Images', 'Selector'],
+    );
+  });
+
+  it('formats label selectors as metav1.FormatLabelSelector: sorted by key, <none> for everything', () => {
+    assert.equal(formatLabelSelector(undefined), '<none>');
+    assert.equal(formatLabelSelector({}), '<none>');
+    assert.equal(
+      formatLabelSelector({
+        matchLabels: { tier: 'web' },
+        matchExpressions: [
+          { key: 'zone', operator: 'NotIn', values: ['b', 'a'] },
+          { key: 'app', operator: 'In', values: ['x'] },
+          { key: 'canary', operator: 'DoesNotExist' },
+          { key: 'env', operator: 'Exists' },
+        ],
+      }),
+      'app in (x),!canary,env,tier=web,zone notin (a,b)',
+    );
   });
 
   it('does not compute built-in cells for a custom kind that shares a built-in name', () => {

@@ -1,4 +1,5 @@
 import type { PrinterColumn } from './crd-schema.ts';
+import { type Printer, workloadPrinters } from './workload-printers.ts';
 
 /**
  * meta.k8s.io/v1 Table rendering, as kube-apiserver answers `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`
@@ -33,15 +34,11 @@ const AGE_COLUMN: PrinterColumn = {
     'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
 };
 
-type Builtin = { columns: PrinterColumn[]; computed: Record<string, (obj: JsonObject) => Cell> };
+type Builtin = Printer;
 
 function count(value: unknown): number {
   if (Array.isArray(value)) return value.length;
   return value && typeof value === 'object' ? Object.keys(value).length : 0;
-}
-
-function num(value: unknown): number {
-  return typeof value === 'number' ? value : 0;
 }
 
 function col(name: string, type: string, jsonPath: string, description: string): PrinterColumn {
@@ -71,35 +68,6 @@ const BUILTINS: Record<string, Builtin> = {
     columns: [NAME_COLUMN, col('Status', 'string', '.status.phase', 'The status of the namespace.'), AGE_COLUMN],
     computed: {},
   },
-  Deployment: {
-    columns: [
-      NAME_COLUMN,
-      col('Ready', 'string', '.status.readyReplicas', 'Number of the pod with ready state.'),
-      col(
-        'Up-to-date',
-        'string',
-        '.status.updatedReplicas',
-        'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
-      ),
-      col(
-        'Available',
-        'string',
-        '.status.availableReplicas',
-        'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
-      ),
-      AGE_COLUMN,
-    ],
-    computed: {
-      Ready: (o) => {
-        const spec = (o.spec ?? {}) as JsonObject;
-        const status = (o.status ?? {}) as JsonObject;
-        // spec.replicas defaults to 1 in the apps/v1 defaulting.
-        return `${num(status.readyReplicas)}/${typeof spec.replicas === 'number' ? spec.replicas : 1}`;
-      },
-      'Up-to-date': (o) => num((o.status as JsonObject | undefined)?.updatedReplicas),
-      Available: (o) => num((o.status as JsonObject | undefined)?.availableReplicas),
-    },
-  },
   ServiceAccount: {
     columns: [
       NAME_COLUMN,
@@ -112,6 +80,7 @@ const BUILTINS: Record<string, Builtin> = {
     columns: [NAME_COLUMN, col('Holder', 'string', '.spec.holderIdentity', 'The holder of the lease.'), AGE_COLUMN],
     computed: {},
   },
+  ...workloadPrinters(NAME_COLUMN, AGE_COLUMN),
 };
 
 /** The columns kubectl shows by default for a built-in kind; Name and Age for any other. */

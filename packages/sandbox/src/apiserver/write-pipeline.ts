@@ -5,7 +5,16 @@ import type { FieldCause } from './crd-schema.ts';
 import { clone, deepEqual, hasPendingFinalizers, isRecord, type KubeObject, specOf } from './kube-object.ts';
 import { apiVersionOf, type ResourceType } from './registry.ts';
 import { recordUpdateManager } from './server-side-apply.ts';
-import { alreadyExists, badRequest, conflict, forbidden, invalid, notFound, STALE_OBJECT } from './status-errors.ts';
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  forbidden,
+  invalid,
+  notFound,
+  STALE_OBJECT,
+} from './status-errors.ts';
 
 export type WriteOptions = {
   /** The manager recorded in managedFields; undefined leaves managedFields as the caller built them. */
@@ -14,6 +23,11 @@ export type WriteOptions = {
   subresource?: string;
   /** Told the paths the CRD schema pruned (fieldValidation Strict turns them into 400, Warn into warnings). */
   unknownFields?: (paths: string[]) => void;
+  /**
+   * POST answers 500 "resourceVersion should not be set on objects to be created" (etcd3 storage, after
+   * validation, before the name is checked); a server-side apply that creates drops it instead.
+   */
+  rejectResourceVersion?: boolean;
 };
 
 const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -130,9 +144,9 @@ export function prepareCreate(
   if (rt.namespaced && namespace) requireNamespace(ctx, rt, namespace, name);
   const nameCauses = validateName(rt, name);
   if (nameCauses.length > 0) throw invalid(rt.group, rt.kind, name, nameCauses);
-  if (ctx.store.get(rt.storageKey, meta.namespace, name)) throw alreadyExists(rt, name);
 
   const now = timestamp(ctx.now());
+  const sentResourceVersion = meta.resourceVersion;
   meta.uid = randomUUID();
   meta.creationTimestamp = now;
   meta.generation = 1;
@@ -140,8 +154,13 @@ export function prepareCreate(
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   if (rt.hasStatus) delete obj.status;
+  // kube-apiserver's order: validation, then storage (resourceVersion set, then name taken).
   const causes = [...applyBuiltinRules(rt, obj, undefined), ...validateCustom(rt, obj, opts)];
   if (causes.length > 0) throw invalid(rt.group, rt.kind, name, causes);
+  if (opts.rejectResourceVersion && sentResourceVersion) {
+    throw new ApiError(500, '', 'resourceVersion should not be set on objects to be created');
+  }
+  if (ctx.store.get(rt.storageKey, meta.namespace, name)) throw alreadyExists(rt, name);
   return recordManager(undefined, obj, opts, now);
 }
 

@@ -86,6 +86,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           `--tls-private-key-file=${pki.paths.servingKey}`,
           `--client-ca-file=${pki.paths.caCert}`,
           '--authorization-mode=Node,RBAC',
+          // Not a default plugin, but on in OpenShift and many managed clusters: owner references
+          // with blockOwnerDeletion then need `update` on the owner's /finalizers, which the
+          // chart grants and the ops suites prove.
+          '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
           `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
           `--service-account-key-file=${pki.paths.serviceAccountPublic}`,
           `--service-account-signing-key-file=${pki.paths.serviceAccountPrivate}`,

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import { BackendError, type SecretApi } from '@lockstep/core';
 import type { TokenCipher } from './token-cipher.ts';
-import type { StoredToken, TokenStore } from './token-store.ts';
+import type { StoredToken, TokenStore, UnreadableReason } from './token-store.ts';
 
 export const TOKEN_STORE_SECRET = 'lockstep-vault-tokens';
 const MAX_ATTEMPTS = 10;
@@ -26,7 +26,7 @@ export interface SecretTokenStoreOptions {
    * A stored value could not be read (tampered, another identity's, key gone): it is treated
    * as absent and the identity logs in again. Carries no token material.
    */
-  onUnreadable?: (identity: string, reason: 'undecryptable' | 'malformed') => void;
+  onUnreadable?: (identity: string, reason: UnreadableReason) => void;
 }
 
 /** The Secret data key of an identity: `t-` + SHA-256 hex, always a valid key. */
@@ -42,6 +42,8 @@ export class SecretTokenStore implements TokenStore {
   readonly #onUnreadable: SecretTokenStoreOptions['onUnreadable'];
   /** What this instance last read or wrote per identity, so an unchanged save writes nothing. */
   readonly #known = new Map<string, { json: string; ciphertext: string }>();
+  /** Identities whose last load found a value it could not open. */
+  readonly #unreadable = new Map<string, UnreadableReason>();
 
   constructor(opts: SecretTokenStoreOptions) {
     this.#api = opts.api;
@@ -52,21 +54,28 @@ export class SecretTokenStore implements TokenStore {
   }
 
   async load(identity: string): Promise<StoredToken | undefined> {
+    this.#unreadable.delete(identity);
     const secret = await this.#api.get(this.#namespace, this.#name);
     const ciphertext = sealedValue(secret, tokenStoreKey(identity));
     if (ciphertext === undefined) return undefined;
     const json = await this.#cipher.decrypt(identity, ciphertext);
     if (json === undefined) {
+      this.#unreadable.set(identity, 'undecryptable');
       this.#onUnreadable?.(identity, 'undecryptable');
       return undefined;
     }
     const token = parseStoredToken(json);
     if (!token) {
+      this.#unreadable.set(identity, 'malformed');
       this.#onUnreadable?.(identity, 'malformed');
       return undefined;
     }
     this.#known.set(identity, { json: serialize(token), ciphertext });
     return token;
+  }
+
+  unreadable(identity: string): UnreadableReason | undefined {
+    return this.#unreadable.get(identity);
   }
 
   async save(identity: string, token: StoredToken): Promise<void> {

@@ -18,7 +18,7 @@ import {
   type SchedulePolicy,
   type TokenPlan,
 } from './token-schedule.ts';
-import { InMemoryTokenStore, type StoredToken, type TokenStore } from './token-store.ts';
+import { InMemoryTokenStore, type StoredToken, type TokenStore, type UnreadableReason } from './token-store.ts';
 
 /** A token of one identity; `token()` always yields the live one, across renewals and re-logins. */
 export interface ManagedToken extends TokenHandle {
@@ -54,6 +54,17 @@ export interface TokenEvent {
   error?: string;
 }
 
+/**
+ * How the identity's token came to be in this process, for the operator: resumed as stored, or
+ * a new login because nothing was stored, the stored token was dead in Vault, or the stored
+ * value could not be opened (its key replaced, the Secret altered).
+ */
+export type TokenResume =
+  | { kind: 'Adopted' }
+  | { kind: 'NothingStored' }
+  | { kind: 'StoredTokenRevoked'; accessor: string }
+  | { kind: 'StoredTokenUnreadable'; reason: UnreadableReason };
+
 export interface TokenStats {
   logins: number;
   renewals: number;
@@ -88,6 +99,8 @@ interface Entry {
   failures: number;
   chain: Promise<unknown>;
   stats: TokenStats;
+  /** Set by the first acquire (adopt or login). */
+  resume: TokenResume | undefined;
 }
 
 export class TokenManager {
@@ -123,6 +136,7 @@ export class TokenManager {
         failures: 0,
         chain: Promise.resolve(),
         stats: { logins: 0, renewals: 0, replacements: 0, failures: 0 },
+        resume: undefined,
       };
       this.#entries.set(identity, entry);
     }
@@ -148,6 +162,11 @@ export class TokenManager {
       set.delete(cb);
       if (set.size === 0) this.#listeners.delete(identity);
     };
+  }
+
+  /** How the identity's current token came to be at start-up (undefined: not acquired yet). */
+  resumeOf(identity: string): TokenResume | undefined {
+    return this.#entries.get(identity)?.resume;
   }
 
   stats(identity: string): TokenStats | undefined {
@@ -267,6 +286,10 @@ export class TokenManager {
     await this.#exclusive(entry, async () => {
       if (entry.current && !this.#expired(entry.current)) return;
       if (!entry.current && (await this.#adopt(entry))) return;
+      const dead = entry.resume?.kind === 'StoredTokenRevoked' && !entry.current ? entry.resume.accessor : undefined;
+      // A stored token Vault refused is dead, and the leases it created with it: announce it as
+      // replaced now, so the lease engine re-issues them at once rather than at renewal time.
+      if (dead) return this.#login(entry, 'TokenRejected', { accessor: dead, expiresAt: new Date(this.#nowMs()) });
       await this.#login(entry, entry.current ? 'TokenExpired' : undefined);
     });
   }
@@ -274,7 +297,13 @@ export class TokenManager {
   /** Resumes a token a previous run saved, if Vault still honours it. */
   async #adopt(entry: Entry): Promise<boolean> {
     const stored = await this.#store.load(entry.identity);
-    if (!stored || (stored.expiresAtMs !== undefined && stored.expiresAtMs <= this.#nowMs())) return false;
+    const unreadable = this.#store.unreadable?.(entry.identity);
+    entry.resume ??= unreadable ? { kind: 'StoredTokenUnreadable', reason: unreadable } : { kind: 'NothingStored' };
+    if (!stored) return false;
+    if (stored.expiresAtMs !== undefined && stored.expiresAtMs <= this.#nowMs()) {
+      entry.resume = { kind: 'StoredTokenRevoked', accessor: stored.accessor };
+      return false;
+    }
     try {
       const info = await entry.target.client.lookupSelf(stored.token, this.#ns(entry));
       entry.current = {
@@ -285,11 +314,13 @@ export class TokenManager {
       };
     } catch (err) {
       if (err instanceof BackendError && err.errorClass === 'Forbidden') {
+        entry.resume = { kind: 'StoredTokenRevoked', accessor: stored.accessor };
         await this.#store.delete(entry.identity);
         return false;
       }
       throw err;
     }
+    entry.resume = { kind: 'Adopted' };
     this.#emit({ identity: entry.identity, kind: 'adopted' });
     const ttlSeconds = entry.current.expiresAtMs === undefined ? 0 : (entry.current.expiresAtMs - this.#nowMs()) / 1000;
     this.#schedule(entry, planAfterGrant({ ttlSeconds, renewable: entry.current.renewable }, this.#policy, this.#rnd));
@@ -305,8 +336,15 @@ export class TokenManager {
     }
   }
 
-  /** Logs in; with `why`, the new token replaces a previous one and listeners hear of it. */
-  async #login(entry: Entry, why: ReauthWhy | undefined): Promise<void> {
+  /**
+   * Logs in; with `why`, the new token replaces a previous one and listeners hear of it.
+   * `dead`: a token not held in memory (a stored one Vault refused) that the new one replaces.
+   */
+  async #login(
+    entry: Entry,
+    why: ReauthWhy | undefined,
+    dead?: { accessor: string; expiresAt: Date },
+  ): Promise<void> {
     const previous = entry.current;
     const grant: LoginGrant = await login(entry.target);
     const now = this.#nowMs();
@@ -325,12 +363,20 @@ export class TokenManager {
       entry,
       planAfterGrant({ ttlSeconds: grant.ttlSeconds, renewable: grant.renewable }, this.#policy, this.#rnd),
     );
-    if (previous && why && previous.token !== grant.token) {
+    const replaced = dead ?? (previous && previous.token !== grant.token ? previous : undefined);
+    if (replaced && why) {
       entry.stats.replacements++;
+      // A rejected token is dead now, whatever expiry was recorded for it: so are its leases.
+      const previousExpiry =
+        'expiresAt' in replaced
+          ? replaced.expiresAt
+          : why === 'TokenRejected'
+            ? new Date(now)
+            : toDate(replaced.expiresAtMs);
       const replacement: TokenReplacement = {
         identity: entry.identity,
         why,
-        previous: { accessor: previous.accessor, expiresAt: toDate(previous.expiresAtMs) },
+        previous: { accessor: replaced.accessor, expiresAt: previousExpiry },
         current: { accessor: grant.accessor, expiresAt: toDate(entry.current.expiresAtMs) },
       };
       this.#emit({ identity: entry.identity, kind: 'replaced', why });

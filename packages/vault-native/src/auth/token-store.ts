@@ -11,8 +11,16 @@ export interface StoredToken {
   requestedTtlSeconds: number;
 }
 
+/** Why a stored value could not be used: see SecretTokenStore's `onUnreadable`. */
+export type UnreadableReason = 'undecryptable' | 'malformed';
+
 export interface TokenStore {
   load(identity: string): Promise<StoredToken | undefined>;
+  /**
+   * Whether the last `load` of `identity` answered nothing although a value was stored (and
+   * why): the token was lost (its key replaced, the Secret altered), not never saved.
+   */
+  unreadable?(identity: string): UnreadableReason | undefined;
   save(identity: string, token: StoredToken): Promise<void>;
   delete(identity: string): Promise<void>;
 }

@@ -1,6 +1,9 @@
 // The narrow interfaces the lease engine acts through. The wiring adapts the real Vault
 // client and TokenManager to them, so the engine is tested with fakes at this boundary only.
 
+import type { PendingIssue } from '@lockstep/core';
+import type { TokenHandle } from '../client/vault-types.ts';
+
 /** Where a credential came from and how long it lives, as the backend reports it at issue. */
 export interface IssuedCredential<Data = Record<string, string>> {
   /** What goes into the Secret. Never logged. */
@@ -31,13 +34,46 @@ export interface RenewedLease {
 export type RevokeRef = { leaseId: string } | { serialNumber: string };
 
 /**
+ * A lease group: a child token of the login token that one issue runs with. Created and named
+ * (its accessor recorded as the resource's pending issue) BEFORE the credential is asked for,
+ * so a crash between Vault's answer and the status patch leaves a handle: revoking the child
+ * token revokes every lease it created. See docs/lease-engine.md, "Crashes".
+ */
+export interface LeaseGroup {
+  issuerAccessor: string;
+  /** Accessor of the login token the child was created with (whose cubbyhole keeps the child). */
+  parentAccessor: string;
+  /** When the child token expires; undefined: never. */
+  expiresAt: Date | undefined;
+  /** The child token itself. Never logged, never written to Kubernetes. */
+  token: TokenHandle;
+}
+
+/** What became of the child token of an interrupted issue. */
+export type GroupOutcome =
+  /** Revoked now, with any lease it created. */
+  | 'Revoked'
+  /** Already gone (revoked or expired), and its leases with it. */
+  | 'Gone'
+  /** Not reachable: the login token that holds it is not this controller's any more. */
+  | 'Unreachable';
+
+/**
  * The backend calls the engine needs. Failures are thrown as classified `BackendError`s;
  * only Unavailable/Throttled are transient. `revoke` must wait for the revocation to take
  * effect (Vault: `sync: true`), and revoking something already gone must succeed or throw
  * NotFound.
  */
 export interface LeaseBackend<Data = Record<string, string>> {
-  issue(): Promise<IssuedCredential<Data>>;
+  /** With `group`, the credential is issued with the group's child token. */
+  issue(group?: LeaseGroup): Promise<IssuedCredential<Data>>;
+  /**
+   * Creates the lease group of the next issue. Undefined: not available (the login token's
+   * policy does not allow `auth/token/create`): the issue then runs with the login token.
+   */
+  openGroup?(): Promise<LeaseGroup | undefined>;
+  /** Revokes the child token of an interrupted issue, and with it any lease Vault created for it. */
+  closeGroup?(pending: PendingIssue): Promise<GroupOutcome>;
   renew(leaseId: string, incrementSeconds: number): Promise<RenewedLease>;
   revoke(ref: RevokeRef): Promise<void>;
 }

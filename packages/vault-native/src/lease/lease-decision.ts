@@ -3,7 +3,8 @@
 // wait) and, independently, which superseded credentials may be revoked now. Every action
 // carries the reason that goes into events, logs and metric labels.
 
-import type { LeaseLedger, PreviousLease, RolloutState } from '@lockstep/core';
+import type { LeaseLedger, PendingIssue, PreviousLease, RolloutState } from '@lockstep/core';
+import { type Recovery, recoveryOf } from './issue-intent.ts';
 import type { TokenLifetime } from './lease-backend.ts';
 import { nextPkiRotation } from './pki-rotation.ts';
 import { defaultStaggerPolicy, type StaggerPolicy, staggeredReissueAt } from './token-stagger.ts';
@@ -42,6 +43,8 @@ export interface LeasePlan {
   dropPrevious: PreviousLease[];
   /** The targets do not carry the live rotation yet (e.g. a restart failed): restart them again. */
   restart?: { rotationId: string };
+  /** An interrupted issue left its intent: settle it before anything else (see issue-intent.ts). */
+  recover?: Recovery;
   /** The earliest time anything is due (the scheduler's wake-up); undefined: nothing pending. */
   next: Date | undefined;
 }
@@ -84,6 +87,8 @@ export interface LeaseDecisionInput {
   /** While a rollout is progressing, look again after this long. */
   rolloutPollSeconds?: number;
   staggerPolicy?: StaggerPolicy;
+  /** `status.lockstep.pendingIssue`: an issue that began and was not recorded. */
+  pendingIssue?: PendingIssue;
 }
 
 export const DEFAULT_RENEWAL_PERCENT = 67;
@@ -102,14 +107,16 @@ export function decideLease(input: LeaseDecisionInput): LeasePlan {
   const previous = decidePrevious(input);
   const restart = restartNeeded(input);
   const live = decideLive(input);
+  const recover = recoveryOf(ledger, input.pendingIssue);
   const times = [live.due, ...previous.times];
-  if (live.action.kind !== 'Wait' || previous.revoke.length > 0 || previous.drop.length > 0) times.push(now);
+  if (live.action.kind !== 'Wait' || previous.revoke.length > 0 || previous.drop.length > 0 || recover) times.push(now);
   const next = earliest(times);
   return {
     action: live.action,
     revokePrevious: previous.revoke,
     dropPrevious: previous.drop,
     ...(restart && ledger?.rotationId ? { restart: { rotationId: ledger.rotationId } } : {}),
+    ...(recover ? { recover } : {}),
     next: next === undefined ? undefined : new Date(next),
   };
 }
@@ -135,14 +142,18 @@ function decideLive(input: LeaseDecisionInput): LiveDecision {
 
   // The credential's own plan: renew, re-issue, or re-read at its due time.
   const own = ownSchedule(ledger, input);
-  // A lease dies with its token, whatever its own expiry says.
-  const death = earliest([own.expiresAt, tokenDeath(ledger, input.token)]);
+  // A lease dies with its token (the login token, and the child token it was issued with),
+  // whatever its own expiry says.
+  const issuerDeath = ledger.leaseId && ledger.issuerExpiresAt ? Date.parse(ledger.issuerExpiresAt) : undefined;
+  const death = earliest([own.expiresAt, tokenDeath(ledger, input.token), issuerDeath]);
   if (death !== undefined && now >= death) return issue('LeaseExpired');
 
   const candidates: Array<{ at: number; action: LeaseAction }> = [];
   if (own.at !== undefined) candidates.push({ at: own.at, action: own.action });
   const tokenAt = tokenReissueAt(ledger, input, own.expiresAt);
   if (tokenAt !== undefined) candidates.push({ at: tokenAt, action: { kind: 'Issue', reason: 'TokenExpiring' } });
+  const issuerAt = issuerReissueAt(ledger, input, own.expiresAt, issuerDeath);
+  if (issuerAt !== undefined) candidates.push({ at: issuerAt, action: { kind: 'Issue', reason: 'TokenExpiring' } });
   // The first thing due wins; a re-issue beats a renewal due at the same instant.
   candidates.sort((a, b) => a.at - b.at || Number(b.action.kind === 'Issue') - Number(a.action.kind === 'Issue'));
   const first = candidates[0];
@@ -244,6 +255,28 @@ function tokenReissueAt(
   const outlivesToken = ledger.renewable || ownExpiry === undefined || ownExpiry > death;
   if (!outlivesToken) return undefined;
   return staggeredReissueAt(input.token, input.jitter, input.staggerPolicy ?? defaultStaggerPolicy)?.getTime();
+}
+
+/**
+ * The child token a lease was issued with expires on its own (it is not renewed): when a
+ * renewable lease would outlive it, replace the lease at renewalPercent of the child's life.
+ * With the token mount's usual TTLs the child outlives the login token and this never fires.
+ */
+function issuerReissueAt(
+  ledger: LeaseLedger,
+  input: LeaseDecisionInput,
+  ownExpiry: number | undefined,
+  issuerDeath: number | undefined,
+): number | undefined {
+  if (issuerDeath === undefined) return undefined;
+  if (!ledger.renewable && ownExpiry !== undefined && ownExpiry <= issuerDeath) return undefined;
+  const issuedAt = Date.parse(ledger.issuedAt);
+  return jitteredDue(
+    issuedAt,
+    Math.max(0, issuerDeath - issuedAt),
+    renewalFraction(input.renewalPercent),
+    input.jitter,
+  );
 }
 
 interface PreviousDecision {

@@ -8,17 +8,22 @@
 // - A transient error (Vault down, sealed, throttled) changes nothing and revokes nothing.
 // - A failed revoke keeps its entry (state Revoking) for a later retry: never lost.
 // - At most one issue per run, so a failure after issuing never issues twice.
+// - With a lease group (backend.openGroup and ctx.recordIntent), the intent naming the issue's
+//   child token is recorded before Vault is asked, and an intent left by an interrupted issue is
+//   settled (its child token revoked) before anything else: no lease outlives its record.
 
 import {
   BackendError,
   isNotFound,
   isRetryable,
   type LeaseLedger,
+  type PendingIssue,
   type PreviousLease,
   type Random,
   restartValue,
 } from '@lockstep/core';
-import type { IssuedCredential, LeaseBackend, RevokeRef } from './lease-backend.ts';
+import { pendingIssueOf, type Recovery } from './issue-intent.ts';
+import type { GroupOutcome, IssuedCredential, LeaseBackend, LeaseGroup, RevokeRef } from './lease-backend.ts';
 import {
   DEFAULT_GRACE_SECONDS,
   decideLease,
@@ -38,6 +43,11 @@ export interface LeaseActContext<Data = Record<string, string>> {
    * revoke the previous lease; PKI does so only when `spec.revoke` is set.
    */
   revokeSuperseded?: boolean;
+  /**
+   * Records the intent of an issue (one status patch) before the credential is asked for. With
+   * it and `backend.openGroup`, every issue runs with a child token whose accessor is on record.
+   */
+  recordIntent?(pending: PendingIssue): Promise<void>;
 }
 
 export interface IssuedResult<Data> {
@@ -68,6 +78,14 @@ export interface LeaseActResult<Data = Record<string, string>> {
   error?: BackendError;
   /** When to run again if nothing fails (the scheduler's wake-up for this resource). */
   next: Date | undefined;
+  /** What `status.lockstep.pendingIssue` must hold after this run (undefined: nothing pending). */
+  pendingIssue?: PendingIssue;
+  /** The intent this run wrote to status (so the record step knows the stored status has it). */
+  intentWritten?: PendingIssue;
+  /** An interrupted issue settled in this run. */
+  recovered?: { recovery: Recovery; outcome: GroupOutcome | 'Cleared' };
+  /** The issue ran with the login token: no lease group could be created (policy). */
+  unguarded?: boolean;
 }
 
 /** Acts on `plan` (from `decideLease(input)`) and answers the new ledger and what happened. */
@@ -76,7 +94,18 @@ export async function executeLeasePlan<Data>(
   input: LeaseDecisionInput,
   ctx: LeaseActContext<Data>,
 ): Promise<LeaseActResult<Data>> {
-  const result: LeaseActResult<Data> = { ledger: input.ledger, revoked: [], dropped: [], next: undefined };
+  const result: LeaseActResult<Data> = {
+    ledger: input.ledger,
+    revoked: [],
+    dropped: [],
+    next: undefined,
+    ...(input.pendingIssue ? { pendingIssue: input.pendingIssue } : {}),
+  };
+  // An interrupted issue first: until its child token is revoked, nothing else may issue.
+  if (plan.recover && !(await recover(plan.recover, ctx, result))) {
+    result.next = plan.next;
+    return result;
+  }
   let ledger = dropExpired(input.ledger, plan, result);
   let transient = false;
 
@@ -116,13 +145,65 @@ export async function executeLeasePlan<Data>(
   if (!transient) ledger = await revokeSuperseded(ledger, plan.revokePrevious, ctx, result);
 
   result.ledger = ledger;
+  const { pendingIssue: _settled, ...rest } = input;
   result.next = decideLease({
-    ...input,
+    ...rest,
+    ...(result.pendingIssue ? { pendingIssue: result.pendingIssue } : {}),
     now: ctx.now(),
     ledger,
     ...(result.issued ? { lastGeneration: input.generation, rollout: { state: 'Progressing' as const } } : {}),
   }).next;
   return result;
+}
+
+/** Settles an interrupted issue; answers false when it could not (transient): the run stops there. */
+async function recover<Data>(
+  recovery: Recovery,
+  ctx: LeaseActContext<Data>,
+  result: LeaseActResult<Data>,
+): Promise<boolean> {
+  if (recovery.kind === 'Clear' || !ctx.backend.closeGroup) {
+    delete result.pendingIssue;
+    result.recovered = { recovery, outcome: recovery.kind === 'Clear' ? 'Cleared' : 'Unreachable' };
+    return true;
+  }
+  try {
+    const outcome = await ctx.backend.closeGroup(recovery.pending);
+    delete result.pendingIssue;
+    result.recovered = { recovery, outcome };
+    return true;
+  } catch (err) {
+    const error = classify(err);
+    result.error = error;
+    // Revoking again cannot succeed where Vault refused it for good: report and move on.
+    if (!isRetryable(error)) {
+      delete result.pendingIssue;
+      result.recovered = { recovery, outcome: 'Unreachable' };
+      return true;
+    }
+    return false;
+  }
+}
+
+/** The lease group of this issue, with its intent on record; undefined: issue with the login token. */
+async function openGroup<Data>(
+  reason: IssueReason,
+  ctx: LeaseActContext<Data>,
+  result: LeaseActResult<Data>,
+): Promise<LeaseGroup | undefined> {
+  if (!ctx.backend.openGroup || !ctx.recordIntent) return undefined;
+  const group = await ctx.backend.openGroup();
+  if (!group) {
+    result.unguarded = true;
+    return undefined;
+  }
+  const pending = pendingIssueOf(group, reason, ctx.now());
+  // A crash before this patch leaves a child token with nothing issued by it (it dies with the
+  // login token); a crash after it leaves an intent the next run settles.
+  await ctx.recordIntent(pending);
+  result.intentWritten = pending;
+  result.pendingIssue = pending;
+  return group;
 }
 
 async function issue<Data>(
@@ -133,12 +214,16 @@ async function issue<Data>(
   result: LeaseActResult<Data>,
 ): Promise<LeaseLedger | undefined> {
   let credential: IssuedCredential<Data>;
+  let group: LeaseGroup | undefined;
   try {
-    credential = await ctx.backend.issue();
+    group = await openGroup(reason, ctx, result);
+    credential = await ctx.backend.issue(group);
   } catch (err) {
+    // The intent (if written) stays: Vault may have issued before the answer was lost.
     result.error ??= classify(err);
     return ledger;
   }
+  delete result.pendingIssue;
   const now = ctx.now();
   const rotationId = newRotationId(ctx.random);
   const previous = [...(ledger?.previous ?? [])];
@@ -157,6 +242,8 @@ async function issue<Data>(
     renewable: credential.renewable,
     ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
     ...(credential.tokenAccessor ? { tokenAccessor: credential.tokenAccessor } : {}),
+    ...(group ? { issuerAccessor: group.issuerAccessor } : {}),
+    ...(group?.expiresAt ? { issuerExpiresAt: group.expiresAt.toISOString() } : {}),
     rotationId,
     previous,
   };

@@ -4,9 +4,11 @@
 import { BackendError } from '@lockstep/core';
 import type { VaultDynamicSecret } from '../api/vault-dynamic-secret.ts';
 import { joinPath } from '../client/vault-path.ts';
+import type { TokenHandle } from '../client/vault-types.ts';
 import type { LeaseBackend } from '../lease/lease-backend.ts';
 import type { SourceData } from './secret-data.ts';
 import { SpecProblem } from './sync-failure.ts';
+import { crashPoint } from './test-crash-point.ts';
 import type { VaultSession } from './vault-session.ts';
 
 /** Fields of a static-creds answer that change on every read without a rotation: kept out of the Secret. */
@@ -22,15 +24,19 @@ export function dynamicBackend(vds: VaultDynamicSecret, session: VaultSession): 
   const spec = vds.spec;
   const path = joinPath(spec.mount, spec.path);
   return {
-    async issue() {
+    async issue(group) {
       const method = dynamicMethod(spec);
-      const res = await token.use((t) =>
+      const call = (t: TokenHandle) =>
         client.request<Record<string, unknown>>(method, path, {
           token: t,
           ...opts,
           ...(method === 'GET' ? {} : { body: spec.params ?? {}, idempotent: false }),
-        }),
-      );
+        });
+      // With a lease group the lease belongs to its child token (a child of the login token,
+      // so it still dies with the login token the ledger names).
+      const res = group ? await call(group.token) : await token.use(call);
+      crashPoint('issue');
+      const tokenAccessor = group ? group.parentAccessor : token.accessor();
       const d = res.data ?? {};
       if (spec.allowStaticCreds) {
         const ttl = typeof d.ttl === 'number' ? d.ttl : 0;
@@ -40,7 +46,7 @@ export function dynamicBackend(vds: VaultDynamicSecret, session: VaultSession): 
           ...(res.requestId ? { requestId: res.requestId } : {}),
           ttlSeconds: ttl,
           renewable: false,
-          tokenAccessor: token.accessor(),
+          tokenAccessor,
         };
       }
       if (!res.leaseId && spec.refreshAfter === undefined) {
@@ -55,7 +61,7 @@ export function dynamicBackend(vds: VaultDynamicSecret, session: VaultSession): 
         ...(res.requestId ? { requestId: res.requestId } : {}),
         ttlSeconds: res.leaseDuration,
         renewable: res.renewable,
-        tokenAccessor: token.accessor(),
+        tokenAccessor,
       };
     },
     async renew(leaseId, incrementSeconds) {

@@ -8,12 +8,21 @@
 // revokes nothing; the ledger is recorded even when writing the Secret failed, so no
 // issued credential is ever lost track of.
 
-import { BackendError, type Destination, dataMac, type LeaseLedger, type RolloutRestartTarget } from '@lockstep/core';
+import {
+  BackendError,
+  type Destination,
+  dataMac,
+  type LeaseLedger,
+  type PendingIssue,
+  type RolloutRestartTarget,
+} from '@lockstep/core';
 import type { LeaseBackend } from '../lease/lease-backend.ts';
 import type { IssueReason, LeaseDecisionInput } from '../lease/lease-decision.ts';
 import { decideLease } from '../lease/lease-decision.ts';
 import { executeLeasePlan, type LeaseActResult } from '../lease/lease-engine.ts';
 import { destinationBlocked, destinationData, destinationState, writeDestination } from './destination.ts';
+import { reportIssueGuard } from './issue-guard-events.ts';
+import { vaultLeaseGroups } from './lease-group.ts';
 import type { SourceData } from './secret-data.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { involved, ownerReference, statusTarget, VAULT_FINALIZER, type VaultObject } from './vault-kinds.ts';
@@ -29,7 +38,11 @@ export interface LeasedObject extends VaultObject {
     destination: Destination;
     rolloutRestartTargets?: RolloutRestartTarget[];
   };
-  status?: { lastGeneration?: number; secretMAC?: string; lockstep?: { ledger?: LeaseLedger } };
+  status?: {
+    lastGeneration?: number;
+    secretMAC?: string;
+    lockstep?: { ledger?: LeaseLedger; pendingIssue?: PendingIssue };
+  };
 }
 
 export interface LeasedSyncInput {
@@ -41,6 +54,11 @@ export interface LeasedSyncInput {
   backend(session: VaultSession): LeaseBackend<SourceData>;
   /** PKI revokes superseded certificates only with spec.revoke; dynamic secrets always. */
   revokeSuperseded: boolean;
+  /**
+   * Issue through a lease group (a child token recorded before issuing) so a crash between the
+   * issue and the status patch orphans nothing. Dynamic secrets: yes; certificates hold no lease.
+   */
+  leaseGroups?: boolean;
   /** Kind-specific decision inputs: renewalPercent, refreshAfterSeconds, expiryOffsetSeconds. */
   decision: Pick<LeaseDecisionInput, 'renewalPercent' | 'refreshAfterSeconds' | 'expiryOffsetSeconds'>;
   /** Builds the Secret data from issued material (kind-specific keys, then the transformation). */
@@ -91,6 +109,7 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
     ...(rollout ? { rollout } : {}),
     ...(ctx.graceSeconds !== undefined ? { graceSeconds: ctx.graceSeconds } : {}),
     rolloutPollSeconds: ctx.rolloutPollSeconds ?? DEFAULT_ROLLOUT_POLL_SECONDS,
+    ...(obj.status?.lockstep?.pendingIssue ? { pendingIssue: obj.status.lockstep.pendingIssue } : {}),
   };
   const plan = decideLease(decisionInput);
   if (plan.action.kind !== 'Issue' && ledger?.issuedAt) {
@@ -107,12 +126,23 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
       return { act: idle, secretMAC: obj.status?.secretMAC, blocked };
     }
   }
+  const target = statusTarget(kind, obj);
+  const backend = input.backend(session);
   const act = await executeLeasePlan(plan, decisionInput, {
-    backend: input.backend(session),
+    backend: input.leaseGroups
+      ? { ...backend, ...vaultLeaseGroups(session, `${kind}/${input.key}`, ctx.now) }
+      : backend,
     now: ctx.now,
     random: ctx.random,
     revokeSuperseded: input.revokeSuperseded,
+    ...(input.leaseGroups
+      ? {
+          recordIntent: (pending: PendingIssue) =>
+            ctx.status.patchStatus(target, { lockstep: { pendingIssue: pending } }),
+        }
+      : {}),
   });
+  reportIssueGuard(kind, obj, act, ctx.events);
   if (act.renewed) ctx.onLeaseRenewal?.(act.renewed.capped ? 'capped' : 'success');
   if (act.renewRejected) ctx.onLeaseRenewal?.('error');
   const out: LeasedSyncResult = { act, secretMAC: obj.status?.secretMAC, ...(act.error ? { error: act.error } : {}) };

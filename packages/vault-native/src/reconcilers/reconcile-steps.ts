@@ -5,6 +5,7 @@
 
 import { type Condition, parseObjectKey, type ReconcileResult } from '@lockstep/core';
 import type { LeaseBackend } from '../lease/lease-backend.ts';
+import { vaultLeaseGroups } from './lease-group.ts';
 import { type LeasedKind, type LeasedObject, type LeasedSyncResult, revokeAll, syncFinalizer } from './leased-sync.ts';
 import type { ObjectCache } from './object-cache.ts';
 import type { SourceData } from './secret-data.ts';
@@ -112,9 +113,20 @@ export async function recordLeased(r: LeasedRecord, ctx: VaultNativeContext): Pr
     secretMAC: result.secretMAC,
     nextRotation: act.next ? rfc3339(act.next.toISOString()) : undefined,
     conditions: readyConditions(obj.status?.conditions, ready, obj.metadata?.generation, now),
-    lockstep: act.ledger ? { ledger: act.ledger } : undefined,
+    lockstep:
+      act.ledger || act.pendingIssue
+        ? {
+            ...(act.ledger ? { ledger: act.ledger } : {}),
+            ...(act.pendingIssue ? { pendingIssue: act.pendingIssue } : {}),
+          }
+        : undefined,
   };
-  const changed = await patchStatusIfChanged(ctx.status, statusTarget(kind, obj), obj.status, recorded);
+  // The intent this run patched is in the stored status already: diff against that, so a
+  // settled intent is deleted (merge patch null) rather than left behind.
+  const stored = act.intentWritten
+    ? { ...obj.status, lockstep: { ...obj.status?.lockstep, pendingIssue: act.intentWritten } }
+    : obj.status;
+  const changed = await patchStatusIfChanged(ctx.status, statusTarget(kind, obj), stored, recorded);
   ctx.recent.remember(`${kind}/${key}`, recorded, now);
   if (changed && !ready.ok) ctx.events.warning(involved(kind, obj), ready.reason, ready.message);
   for (const id of act.revoked) {
@@ -137,6 +149,8 @@ export interface LeasedFinalize {
   revoked: Revoked;
   /** Runs after revoking, before the object goes (PKI's spec.clear). */
   cleanup?(): Promise<void>;
+  /** The kind issues through lease groups: an interrupted issue's child token is revoked too. */
+  leaseGroups?: boolean;
 }
 
 /** Deletion: revoke what the ledger holds when asked to, clean up, then let the object go. */
@@ -148,6 +162,8 @@ export async function finalizeLeased(f: LeasedFinalize, ctx: VaultNativeContext)
     try {
       const session = await openSession(obj.metadata.namespace ?? '', obj.spec.vaultAuthRef, obj.spec.namespace, ctx);
       const revoked = await revokeAll(obj.status?.lockstep?.ledger, f.backend(session));
+      const pending = obj.status?.lockstep?.pendingIssue;
+      if (pending && f.leaseGroups) await vaultLeaseGroups(session, `${kind}/${f.key}`, ctx.now).closeGroup(pending);
       if (revoked.length) ctx.events.normal(involved(kind, obj), f.revoked.reason, `revoked ${revoked.join(', ')}`);
     } catch (err) {
       const failure = describeFailure(err);

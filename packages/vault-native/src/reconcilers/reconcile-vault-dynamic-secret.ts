@@ -57,6 +57,9 @@ export async function reconcileVaultDynamicSecret(key: string, ctx: DynamicSecre
         finalizer: vds.spec.revoke,
         backend: (session) => dynamicBackend(vds, session),
         revokeSuperseded: true,
+        // Only what answers with a lease can be orphaned: static creds and non-leased paths
+        // (known from the last issue) are read with the login token, no child token per read.
+        leaseGroups: !vds.spec.allowStaticCreds && !(ledger?.issuedAt && !ledger.leaseId),
         decision: {
           renewalPercent: vds.spec.renewalPercent,
           ...(refreshAfterSeconds !== undefined ? { refreshAfterSeconds } : {}),
@@ -110,7 +113,10 @@ function secretData(vds: VaultDynamicSecret, issued: { fields: Record<string, un
 /** Deletion with revoke: true revokes the live lease and any superseded one, then lets the object go. */
 function finalize(vds: VaultDynamicSecret, key: string, ctx: DynamicSecretContext): Promise<ReconcileResult> {
   const backend = (session: VaultSession) => dynamicBackend(vds, session);
-  return finalizeLeased({ kind: KIND, key, obj: vds, revoke: vds.spec.revoke, backend, revoked: REVOKED }, ctx);
+  return finalizeLeased(
+    { kind: KIND, key, obj: vds, revoke: vds.spec.revoke, backend, revoked: REVOKED, leaseGroups: true },
+    ctx,
+  );
 }
 
 function unix(v: unknown): number {

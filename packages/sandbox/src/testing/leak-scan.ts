@@ -8,8 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiException, type CoreV1Api, type CustomObjectsApi } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../chart/helm-chart.ts';
-import type { Obj } from './external-resources.ts';
+import { lockstepRoot } from '../peers/binaries.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: the scan reads whatever status a kind has
+type Obj = { metadata?: any; status?: any };
 
 export interface LeakPlaces {
   core: CoreV1Api;
@@ -47,11 +49,11 @@ interface CustomKind {
 }
 
 /** Every kind in crds/: both models, generators included, so a new kind is scanned without editing this file. */
-export const SCANNED_KINDS: CustomKind[] = readdirSync(join(REPO_ROOT, 'crds'))
+export const SCANNED_KINDS: CustomKind[] = readdirSync(join(lockstepRoot(), 'crds'))
   .filter((f) => f.endsWith('.yaml'))
   .sort()
   .map((f) => {
-    const crd = parse(readFileSync(join(REPO_ROOT, 'crds', f), 'utf8')) as {
+    const crd = parse(readFileSync(join(lockstepRoot(), 'crds', f), 'utf8')) as {
       spec: {
         group: string;
         names: { plural: string; kind: string };

@@ -86,7 +86,7 @@ format: $(DEPS_STAMP) ## rewrite files with biome
 	pnpm exec biome check --write .
 
 test: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) $(KUBE_STAMP) cluster typecheck lint ## install everything, typecheck, lint and run every test against the real peers
-	node --test --test-concurrency=$(TEST_CONCURRENCY) \
+	node --test --test-concurrency=$(TEST_CONCURRENCY) --test-timeout=600000 \
 	  --test-global-setup=packages/sandbox/src/testing/global-setup.ts \
 	  "$(TEST_FILES)"
 

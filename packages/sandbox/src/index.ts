@@ -22,7 +22,13 @@ export { PeerStartError } from './peers/peer-start-error.ts';
 export { type PostgresPeer, startPostgres } from './peers/postgres.ts';
 export { ALL_PEERS, type PeerName, type Sandbox, type SandboxOptions, startSandbox } from './sandbox.ts';
 export { SEED_DEFAULTS } from './seed/defaults.ts';
-export { ensureNamespace, ensureServiceAccount, grantTokenReview, serviceAccountToken } from './seed/kubernetes.ts';
+export {
+  ensureNamespace,
+  ensureServiceAccount,
+  grantSecretAccess,
+  grantTokenReview,
+  serviceAccountToken,
+} from './seed/kubernetes.ts';
 export { EXAMPLE_AWS_SECRETS, type MotoConnection, secretsManagerClient, seedMoto } from './seed/moto.ts';
 export { appPolicyHcl, type OpenBaoSeed, type OpenBaoSeedOptions, seedOpenBao } from './seed/openbao.ts';
 export {

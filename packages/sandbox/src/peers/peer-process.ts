@@ -177,10 +177,11 @@ function killAll(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // Someone else handles the signal (the sandbox CLI, the demo): they stop the peers in order
+  // (the controller first, etcd last), and the 'exit' hook kills whatever is left.
+  if (process.listenerCount(signal) > 1) return;
+  // Nobody does: keep the signal's default meaning, terminate, after the peers.
   killAll();
-  // When nobody else handles the signal, keep its default meaning: terminate the process.
-  if (process.listenerCount(signal) === 1) {
-    process.removeListener(signal, onSignal);
-    process.kill(process.pid, signal);
-  }
+  process.removeListener(signal, onSignal);
+  process.kill(process.pid, signal);
 }

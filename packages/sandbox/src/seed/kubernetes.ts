@@ -1,4 +1,10 @@
-import { ApiException, CoreV1Api, type KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AuthorizationV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  RbacAuthorizationV1Api,
+} from '@kubernetes/client-node';
 
 /** Creates the namespace unless it exists. */
 export async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
@@ -67,5 +73,49 @@ async function ignoreConflict(create: () => Promise<unknown>): Promise<void> {
   } catch (err) {
     if (err instanceof ApiException && err.code === 409) return;
     throw err;
+  }
+}
+
+/**
+ * Lets a ServiceAccount use `verbs` on Secrets of `namespace` (a Role and a RoleBinding, as a
+ * user grants it) and waits until the API server's authorizer says so: RBAC reaches the
+ * authorizer's cache a moment after the write.
+ */
+export async function grantSecretAccess(
+  kc: KubeConfig,
+  namespace: string,
+  serviceAccount: { namespace: string; name: string },
+  verbs: string[],
+  timeoutMs = 10_000,
+): Promise<void> {
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  const name = `secrets-${serviceAccount.namespace}-${serviceAccount.name}`;
+  await ignoreConflict(() =>
+    rbac.createNamespacedRole({
+      namespace,
+      body: { metadata: { name }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs }] },
+    }),
+  );
+  await ignoreConflict(() =>
+    rbac.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', ...serviceAccount }],
+      },
+    }),
+  );
+  const authz = kc.makeApiClient(AuthorizationV1Api);
+  const user = `system:serviceaccount:${serviceAccount.namespace}:${serviceAccount.name}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const review = await authz.createSubjectAccessReview({
+      body: { spec: { user, resourceAttributes: { namespace, verb: verbs[0], resource: 'secrets' } } },
+    });
+    if (review.status?.allowed) return;
+    if (Date.now() > deadline)
+      throw new Error(`RBAC for ${user} on secrets in ${namespace} not in effect after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

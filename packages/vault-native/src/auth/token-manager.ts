@@ -340,11 +340,7 @@ export class TokenManager {
    * Logs in; with `why`, the new token replaces a previous one and listeners hear of it.
    * `dead`: a token not held in memory (a stored one Vault refused) that the new one replaces.
    */
-  async #login(
-    entry: Entry,
-    why: ReauthWhy | undefined,
-    dead?: { accessor: string; expiresAt: Date },
-  ): Promise<void> {
+  async #login(entry: Entry, why: ReauthWhy | undefined, dead?: { accessor: string; expiresAt: Date }): Promise<void> {
     const previous = entry.current;
     const grant: LoginGrant = await login(entry.target);
     const now = this.#nowMs();

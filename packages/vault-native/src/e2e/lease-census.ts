@@ -37,6 +37,8 @@ export interface CensusFigures {
   expiredFirst: number;
   /** Leases no ledger and no intent accounts for, or left alive after their intent was settled. */
   orphans: string[];
+  /** For the failure message: each orphan with what its resource recorded at that snapshot. */
+  orphanDetails: string[];
   /** (snapshot, resource) pairs holding more live leases than the live one, those awaiting revocation and one interrupted issue. */
   duplicates: number;
   /** (snapshot, resource) pairs whose Secret had existed and was missing. */
@@ -53,6 +55,7 @@ export class LeaseCensus {
     revokedByRecovery: 0,
     expiredFirst: 0,
     orphans: [],
+    orphanDetails: [],
     duplicates: 0,
     secretsLost: 0,
   };
@@ -95,7 +98,7 @@ export class LeaseCensus {
             allowance--;
             continue;
           }
-          f.orphans.push(id);
+          this.#orphan(id, r, `left after intent ${seen.issuerAccessor} was settled`);
           this.#attributed.delete(id);
           continue;
         }
@@ -109,11 +112,19 @@ export class LeaseCensus {
           });
           continue;
         }
-        f.orphans.push(id);
+        this.#orphan(id, r, 'no record and no intent');
       }
       const extra = unaccounted.length - (r.pending ? 1 : 0);
       if (extra > 0) f.duplicates++;
     }
+  }
+
+  #orphan(id: string, r: ResourceState, why: string): void {
+    if (this.figures.orphans.includes(id)) return;
+    this.figures.orphans.push(id);
+    this.figures.orphanDetails.push(
+      `${id} (${r.name}, snapshot ${this.figures.snapshots}, ${why}): ${JSON.stringify({ live: r.live, previous: r.previous, pending: r.pending, listed: r.listed })}`,
+    );
   }
 
   /** Leases of interrupted issues whose recovery has not been seen yet. */

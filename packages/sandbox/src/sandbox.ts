@@ -197,7 +197,7 @@ async function writeEnvFile(path: string, env: Record<string, string>): Promise<
   await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
 }
 
-function defaultCrdDirs(): string[] {
+export function defaultCrdDirs(): string[] {
   const crds = join(lockstepRoot(), 'crds');
   return existsSync(crds) ? [crds] : [];
 }

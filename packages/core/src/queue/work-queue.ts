@@ -1,4 +1,5 @@
 import PQueue from 'p-queue';
+import { nextTurn } from '../async/event-loop-turn.ts';
 import { type Clock, realClock, type Timer } from '../clock/clock.ts';
 import { type Random, systemRandom } from '../clock/random.ts';
 import { type BackoffPolicy, defaultBackoff, KeyedBackoff } from './backoff.ts';
@@ -213,10 +214,10 @@ export class WorkQueue {
 
   /** Holds a concurrency slot until the reconcile settles or its budget runs out, whichever comes first. */
   async #process(key: string): Promise<void> {
-    // p-queue starts queued tasks from microtasks: without a macrotask turn here a burst of
-    // watch events would run every reconcile's synchronous part back to back and hold the
-    // event loop for seconds (health probes, leader renewals and I/O wait behind it).
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // p-queue starts queued tasks from microtasks: without an event-loop turn of its own here
+    // a burst of watch events would run every reconcile's synchronous part back to back and
+    // hold the event loop for seconds (health probes, leader renewals and I/O wait behind it).
+    await nextTurn();
     this.#waiting.delete(key);
     if (this.#stopping) return;
     this.#running.add(key);

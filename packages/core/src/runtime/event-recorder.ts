@@ -4,7 +4,7 @@
 
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../clock/clock.ts';
-import { scrubMessage } from '../status/sensitive-values.ts';
+import { scrubMessageHead } from '../status/sensitive-values.ts';
 
 export interface InvolvedObject {
   apiVersion: string;
@@ -29,12 +29,14 @@ export function clientEventSink(kc: KubeConfig): EventSink {
 }
 
 const DEDUP_MS = 60_000;
+/** What an Event shows of a message. */
+const EVENT_MESSAGE_CHARS = 1024;
 
 export function createEventRecorder(sink: EventSink, clock: Pick<Clock, 'now'>, component = 'lockstep'): EventRecorder {
   const recent = new Map<string, number>();
   const record = (type: 'Normal' | 'Warning', obj: InvolvedObject, reason: string, raw: string) => {
     // Events are read as widely as conditions: the same scrub as setCondition.
-    const message = scrubMessage(raw);
+    const message = scrubMessageHead(raw, EVENT_MESSAGE_CHARS);
     const now = clock.now();
     const key = `${obj.uid ?? `${obj.namespace}/${obj.name}`}|${reason}|${message}`;
     const last = recent.get(key);
@@ -51,7 +53,7 @@ export function createEventRecorder(sink: EventSink, clock: Pick<Clock, 'now'>, 
       metadata: { generateName: `${obj.name}.`, namespace },
       involvedObject: { ...obj, namespace: obj.namespace },
       reason,
-      message: message.slice(0, 1024),
+      message: message.slice(0, EVENT_MESSAGE_CHARS),
       type,
       source: { component },
       reportingComponent: component,

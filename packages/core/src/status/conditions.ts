@@ -2,7 +2,7 @@
 // when status flips, so "Ready since" in `kubectl describe` stays meaningful across the
 // many reconciles that merely refresh the message.
 import type { Condition } from '../api/conditions.ts';
-import { scrubMessage } from './sensitive-values.ts';
+import { scrubMessageHead } from './sensitive-values.ts';
 
 export type ConditionStatus = Condition['status'];
 
@@ -42,7 +42,7 @@ export function setCondition(
     status: update.status,
     reason: update.reason,
     // Every condition of every kind is written here: the scrub cannot be bypassed by a reconciler.
-    message: truncate(scrubMessage(update.message ?? ''), MAX_CONDITION_MESSAGE),
+    message: truncate(scrubMessageHead(update.message ?? '', MAX_CONDITION_MESSAGE), MAX_CONDITION_MESSAGE),
     lastTransitionTime:
       existing && existing.status === update.status && existing.lastTransitionTime
         ? existing.lastTransitionTime

@@ -27,8 +27,19 @@ export const MIN_REMEMBERED_LENGTH = 6;
 export class SensitiveValues {
   /** needle → itself, in least-recently-remembered order (a Map keeps insertion order). */
   readonly #needles = new Map<string, true>();
-  /** First MIN_REDACTED_LENGTH characters → the needles starting with them, for a single pass over a message. */
-  readonly #byPrefix = new Map<string, Set<string>>();
+  /**
+   * First MIN_REDACTED_LENGTH characters → needle length → the needles of that start and length,
+   * for a single pass over a message. Grouping by length keeps a position whose start matches
+   * thousands of needles (values `value-0` … `value-1999`, base64 of similar JSON) at one lookup
+   * per distinct length instead of one comparison per needle.
+   */
+  readonly #byPrefix = new Map<string, Map<number, Set<string>>>();
+  /**
+   * How many keys of #byPrefix hash to each slot: a position whose slot is 0 starts no needle,
+   * so the scan slices and looks up only at the few positions that may (a 32 KiB message
+   * costs a fraction of a millisecond, not one string allocation per character).
+   */
+  readonly #prefixSlots = new Uint16Array(PREFIX_SLOTS);
   readonly #maxNeedles: number;
 
   constructor(opts: { maxNeedles?: number } = {}) {
@@ -46,9 +57,14 @@ export class SensitiveValues {
         }
         this.#needles.set(needle, true);
         const prefix = needle.slice(0, MIN_REDACTED_LENGTH);
-        const set = this.#byPrefix.get(prefix) ?? new Set<string>();
+        let byLength = this.#byPrefix.get(prefix);
+        if (!byLength) {
+          this.#byPrefix.set(prefix, (byLength = new Map()));
+          this.#prefixSlots[prefixSlot(prefix, 0)] += 1;
+        }
+        let set = byLength.get(needle.length);
+        if (!set) byLength.set(needle.length, (set = new Set()));
         set.add(needle);
-        this.#byPrefix.set(prefix, set);
       }
     }
     while (this.#needles.size > this.#maxNeedles) {
@@ -61,6 +77,7 @@ export class SensitiveValues {
   clear(): void {
     this.#needles.clear();
     this.#byPrefix.clear();
+    this.#prefixSlots.fill(0);
   }
 
   get size(): number {
@@ -75,10 +92,20 @@ export class SensitiveValues {
   #scrubRemembered(message: string): string {
     if (this.#byPrefix.size === 0 || message.length < MIN_REDACTED_LENGTH) return message;
     const found = new Set<string>();
+    /** How many needles of each group were found; a group found whole is skipped at later positions. */
+    const foundIn = new Map<Set<string>, number>();
+    const slots = this.#prefixSlots;
     for (let i = 0; i + MIN_REDACTED_LENGTH <= message.length; i++) {
-      const candidates = this.#byPrefix.get(message.slice(i, i + MIN_REDACTED_LENGTH));
-      if (!candidates) continue;
-      for (const needle of candidates) if (!found.has(needle) && message.startsWith(needle, i)) found.add(needle);
+      if (slots[prefixSlot(message, i)] === 0) continue;
+      const byLength = this.#byPrefix.get(message.slice(i, i + MIN_REDACTED_LENGTH));
+      if (!byLength) continue;
+      for (const [length, needles] of byLength) {
+        if (i + length > message.length || foundIn.get(needles) === needles.size) continue;
+        const hit = findAt(message, i, length, needles, found);
+        if (hit === undefined) continue;
+        found.add(hit);
+        foundIn.set(needles, (foundIn.get(needles) ?? 0) + 1);
+      }
     }
     if (found.size === 0) return message;
     let out = message;
@@ -90,10 +117,44 @@ export class SensitiveValues {
   #forget(needle: string): void {
     this.#needles.delete(needle);
     const prefix = needle.slice(0, MIN_REDACTED_LENGTH);
-    const set = this.#byPrefix.get(prefix);
+    const byLength = this.#byPrefix.get(prefix);
+    const set = byLength?.get(needle.length);
     set?.delete(needle);
-    if (set?.size === 0) this.#byPrefix.delete(prefix);
+    if (set?.size === 0) byLength?.delete(needle.length);
+    if (byLength?.size === 0) {
+      this.#byPrefix.delete(prefix);
+      this.#prefixSlots[prefixSlot(prefix, 0)] -= 1;
+    }
   }
+}
+
+/** 2^20 slots (2 MiB): with 60,000 needles at most, about one position in twenty passes the filter by chance. */
+const PREFIX_SLOTS = 1 << 20;
+
+/** The slot of the MIN_REDACTED_LENGTH characters of `text` at `at` (the caller checks they exist). */
+function prefixSlot(text: string, at: number): number {
+  let h = 0;
+  for (let k = 0; k < MIN_REDACTED_LENGTH; k++) h = Math.imul(h ^ text.charCodeAt(at + k), 0x01000193);
+  return (h ^ (h >>> 15)) & (PREFIX_SLOTS - 1);
+}
+
+/** Few needles of one length are compared in place; more are looked up by the message's slice (one hash). */
+const COMPARE_AT_MOST = 8;
+
+/** The needle of `needles` (all `length` long) that `message` has at `at`, when one not `found` yet does. */
+function findAt(
+  message: string,
+  at: number,
+  length: number,
+  needles: Set<string>,
+  found: Set<string>,
+): string | undefined {
+  if (needles.size <= COMPARE_AT_MOST) {
+    for (const needle of needles) if (!found.has(needle) && message.startsWith(needle, at)) return needle;
+    return undefined;
+  }
+  const slice = message.slice(at, at + length);
+  return needles.has(slice) && !found.has(slice) ? slice : undefined;
 }
 
 /** The process's registry: one controller process, one set of values it handled. */
@@ -107,6 +168,21 @@ export function rememberSensitiveValues(values: Iterable<string | Uint8Array>): 
 /** What setCondition and the event recorder write: the message without remembered values or credentials. */
 export function scrubMessage(message: string): string {
   return sensitiveValues.scrub(message);
+}
+
+/**
+ * `scrubMessage` for a reader who sees only the first `shown` characters: a message of
+ * megabytes (an error quoting a hostile spec) costs a scan of `shown` plus two remembered
+ * prefixes, not of all of it. Past the scan the text is dropped, and so are the scan's last
+ * MAX_NEEDLE_CHARS characters, where a value cut in two (unrecognisable) could start; `...`
+ * marks the cut. Redactions shrink the text, so what is kept is still at least `shown` long
+ * unless they removed that much.
+ */
+export function scrubMessageHead(message: string, shown: number): string {
+  const scanned = shown + 2 * MAX_NEEDLE_CHARS;
+  if (message.length <= scanned) return scrubMessage(message);
+  const out = scrubMessage(message.slice(0, scanned));
+  return `${out.slice(0, out.length - MAX_NEEDLE_CHARS)}...`;
 }
 
 // Credential shapes that are secret whoever wrote them: Vault/OpenBao tokens (hvs./hvb./hvr.

@@ -3,7 +3,7 @@
 // Templates run in core's sandboxed Go-template engine; template errors name the template,
 // never a value.
 
-import { compileTemplate, type SecretMap } from '@lockstep/core';
+import { compileTemplate, pacer, type SecretMap } from '@lockstep/core';
 import { parse as parseYaml } from 'yaml';
 
 export interface TemplateItem {
@@ -42,6 +42,9 @@ export interface TemplateSources {
 
 export class TemplateSpecError extends Error {}
 
+/** Synchronous template work one object does in a row before it lets the event loop turn. */
+const RENDER_SLICE_MS = 10;
+
 export async function renderTarget(
   template: TargetTemplate | undefined,
   data: SecretMap,
@@ -49,6 +52,9 @@ export async function renderTarget(
 ): Promise<RenderedTarget> {
   if (!template) return { data, labels: {}, annotations: {} };
   const values = data;
+  // Each template is bounded (maxMillis, tokens), but one object may hold many of them:
+  // past RENDER_SLICE_MS the next one waits for an event-loop turn, so other objects go first.
+  const pace = pacer(RENDER_SLICE_MS);
   const out: RenderedTarget = {
     data: template.mergePolicy === 'Merge' || !hasDataTemplates(template) ? { ...data } : {},
     labels: { ...template.metadata?.labels },
@@ -60,6 +66,7 @@ export async function renderTarget(
     const where = `templateFrom[${i}]`;
     const sink = sinkOf(out, from.target);
     if (from.literal !== undefined) {
+      await pace();
       Object.assign(
         sink.target,
         parseRenderedMap(render(`${where}.literal`, from.literal, values), where, sink.encode),
@@ -76,6 +83,7 @@ export async function renderTarget(
           `${where}: ${from.configMap ? 'ConfigMap' : 'Secret'} "${source.name}" has no key "${item.key}"`,
         );
       }
+      await pace();
       const rendered = render(`${where}.${item.key}`, text, values);
       if (item.templateAs === 'KeysAndValues') {
         Object.assign(sink.target, parseRenderedMap(rendered, `${where}.${item.key}`, sink.encode));
@@ -86,6 +94,7 @@ export async function renderTarget(
   }
 
   for (const [key, text] of Object.entries(template.data ?? {})) {
+    await pace();
     out.data[key] = renderBytes(`data.${key}`, text, values);
   }
   return out;

@@ -3,9 +3,16 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Sandbox, startSandbox } from '../sandbox.ts';
+import { type ControlPlane, startControlPlane } from '../control-plane/control-plane.ts';
+import { defaultCrdDirs, type Sandbox, startSandbox } from '../sandbox.ts';
+import type { TestClusterAccess } from './test-cluster.ts';
 
 let sandbox: Sandbox | undefined;
+let extraClusters: ControlPlane[] = [];
+
+// End-to-end suites hold a cluster alone (each runs a cluster-wide controller) and spend most
+// of their time waiting on peers, so a few clusters let them run side by side.
+const DEFAULT_TEST_CLUSTERS = 3;
 
 export async function globalSetup(): Promise<void> {
   // Reuse a running `make sandbox` when asked: LOCKSTEP_SANDBOX_ENV=.sandbox/env
@@ -25,9 +32,23 @@ export async function globalSetup(): Promise<void> {
     openBaoSeed: { database: { dynamicRole: { defaultTtl: '5m', maxTtl: '15m' } }, tokenTtl: '15m' },
   });
   Object.assign(process.env, sandbox.env());
+  const count = Number(process.env.LOCKSTEP_TEST_CLUSTERS ?? DEFAULT_TEST_CLUSTERS);
+  const started = await Promise.allSettled(
+    Array.from({ length: Math.max(0, count - 1) }, (_, i) =>
+      startControlPlane({ dir: join(dir, `control-plane-${i + 2}`), crdDirs: defaultCrdDirs() }),
+    ),
+  );
+  extraClusters = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw new Error(`an extra test cluster could not start: ${String(failed.reason)}`);
+  const clusters: TestClusterAccess[] = [sandbox.apiServer, ...extraClusters].flatMap((cp) =>
+    cp ? [{ kubeconfig: cp.kubeconfigPath, auditLog: cp.auditLogPath, caKey: cp.caKeyPath }] : [],
+  );
+  process.env.LOCKSTEP_E2E_CLUSTERS = JSON.stringify(clusters);
 }
 
 export async function globalTeardown(): Promise<void> {
+  await Promise.allSettled(extraClusters.splice(0).map((cp) => cp.stop()));
   if (!sandbox) return;
   const { dir } = sandbox;
   await sandbox.stop();

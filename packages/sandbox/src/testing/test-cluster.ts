@@ -17,7 +17,7 @@ import { issueClientCert } from '../apiserver/pki.ts';
 import type { RequestLogEntry } from '../apiserver/request-log.ts';
 import { AuditLog } from '../control-plane/audit-log.ts';
 import { kubeconfigYaml } from '../control-plane/pki-files.ts';
-import { lockCluster } from './suite-lock.ts';
+import { lockAnyCluster } from './suite-lock.ts';
 
 export interface TestCluster {
   url: string;
@@ -42,28 +42,52 @@ const CLEANUP_TIMEOUT_MS = 90_000;
 // long the cleanup removes them itself (the objects are going anyway).
 const FINALIZER_GRACE_MS = 15_000;
 
+/** A cluster the suites may use: its admin kubeconfig, audit log and CA key (when known). */
+export interface TestClusterAccess {
+  kubeconfig: string;
+  auditLog?: string;
+  caKey?: string;
+}
+
+/** The clusters of this run: LOCKSTEP_TEST_KUBECONFIG, else those the global setup started. */
+export function testClusters(env: NodeJS.ProcessEnv = process.env): TestClusterAccess[] {
+  if (env.LOCKSTEP_TEST_KUBECONFIG) {
+    return [{ kubeconfig: env.LOCKSTEP_TEST_KUBECONFIG, auditLog: env.LOCKSTEP_TEST_AUDIT_LOG }];
+  }
+  if (env.LOCKSTEP_E2E_CLUSTERS) return JSON.parse(env.LOCKSTEP_E2E_CLUSTERS) as TestClusterAccess[];
+  if (!env.KUBECONFIG) return [];
+  return [{ kubeconfig: env.KUBECONFIG, auditLog: env.LOCKSTEP_AUDIT_LOG, caKey: env.LOCKSTEP_CLUSTER_CA_KEY }];
+}
+
 export async function acquireTestCluster(suite: string): Promise<TestCluster> {
-  const external = process.env.LOCKSTEP_TEST_KUBECONFIG;
-  const adminKubeconfig = external ?? process.env.KUBECONFIG;
-  if (!adminKubeconfig) {
+  const clusters = testClusters();
+  if (clusters.length === 0) {
     throw new Error(
       'no cluster for the end-to-end suites: run them with ' +
         '--test-global-setup=packages/sandbox/src/testing/global-setup.ts (as `make test` does), ' +
         'or set LOCKSTEP_TEST_KUBECONFIG to a test cluster (docs/sandbox.md).',
     );
   }
-  const auditPath = external ? process.env.LOCKSTEP_TEST_AUDIT_LOG : process.env.LOCKSTEP_AUDIT_LOG;
-  const admin = new KubeConfig();
-  admin.loadFromFile(adminKubeconfig);
-  const url = admin.getCurrentCluster()?.server ?? '';
-  const caData = admin.getCurrentCluster()?.caData;
-  const caPem = caData ? Buffer.from(caData, 'base64').toString('utf8') : '';
-  const release = await lockCluster(url, suite);
+  const admins = clusters.map((c) => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(c.kubeconfig);
+    return kc;
+  });
+  const { index, release } = await lockAnyCluster(
+    admins.map((kc) => kc.getCurrentCluster()?.server ?? ''),
+    suite,
+  );
+  const access = clusters[index] as TestClusterAccess;
+  const adminKubeconfig = access.kubeconfig;
+  const auditPath = access.auditLog;
+  const cluster = admins[index]?.getCurrentCluster();
+  const url = cluster?.server ?? '';
+  const caPem = cluster?.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : '';
   try {
     // On the sandbox's own cluster each suite acts as a user of its own (a client certificate
     // from the cluster CA), so the audit log tells exactly what it created. Elsewhere the
     // suite falls back to "created while it held the cluster".
-    const caKeyPath = external ? undefined : process.env.LOCKSTEP_CLUSTER_CA_KEY;
+    const caKeyPath = access.caKey;
     const identity = caKeyPath && auditPath && caPem ? await suiteIdentity(suite, url, caPem, caKeyPath) : undefined;
     const kubeconfigPath = identity?.kubeconfigPath ?? adminKubeconfig;
     const kc = new KubeConfig();

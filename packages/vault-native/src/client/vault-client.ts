@@ -80,7 +80,9 @@ export function connectionKey(config: VaultConnectionConfig): string {
     config.caCertPem ?? '',
     config.tlsServerName ?? '',
     config.skipTLSVerify === true,
-    Object.entries(config.headers ?? {}).sort(([a], [b]) => a.localeCompare(b)),
+    // Code-unit order: localeCompare costs a collation per comparison (a hostile 2,000 headers
+    // took a quarter of a second per reconcile) and would tie the key to the ICU locale.
+    Object.entries(config.headers ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     config.namespace ?? '',
   ]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);

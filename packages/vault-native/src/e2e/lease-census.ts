@@ -84,6 +84,8 @@ export class LeaseCensus {
       else if (this.#hadSecret.has(r.name)) f.secretsLost++;
       if (r.pending) f.intentsAtKill++;
       const accounted = new Set([r.live, ...r.previous].filter((id): id is string => Boolean(id)));
+      // A record patch sent just before the kill may land after the snapshot: recorded after all.
+      for (const id of accounted) this.#attributed.delete(id);
       let unaccounted = r.listed.filter((id) => !accounted.has(id));
       // A lease being revoked right now (expire time already passed) is not alive.
       const alive: string[] = [];

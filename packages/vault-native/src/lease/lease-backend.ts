@@ -74,6 +74,13 @@ export interface LeaseBackend<Data = Record<string, string>> {
   openGroup?(): Promise<LeaseGroup | undefined>;
   /** Revokes the child token of an interrupted issue, and with it any lease Vault created for it. */
   closeGroup?(pending: PendingIssue): Promise<GroupOutcome>;
+  /**
+   * When Vault says the lease expires (`sys/leases/lookup`, in Vault's default policy);
+   * undefined when Vault no longer holds it. Asked before a lease the ledger believes expired is
+   * dropped or replaced: a crash between a renewal and its status record leaves a ledger that
+   * says "expired" about a lease Vault renewed.
+   */
+  lookup?(leaseId: string): Promise<Date | undefined>;
   renew(leaseId: string, incrementSeconds: number): Promise<RenewedLease>;
   revoke(ref: RevokeRef): Promise<void>;
 }

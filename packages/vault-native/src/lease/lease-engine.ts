@@ -106,10 +106,11 @@ export async function executeLeasePlan<Data>(
     result.next = plan.next;
     return result;
   }
-  let ledger = dropExpired(input.ledger, plan, result);
+  const confirmed = await confirmExpiry(plan, input, ctx);
+  let ledger = dropExpired(confirmed.ledger, confirmed.plan, result);
   let transient = false;
 
-  const action = plan.action;
+  const action = confirmed.plan.action;
   if (action.kind === 'Renew' && ledger) {
     try {
       const renewal = await ctx.backend.renew(action.leaseId, action.incrementSeconds);
@@ -142,7 +143,7 @@ export async function executeLeasePlan<Data>(
   if (result.error && isRetryable(result.error)) transient = true;
 
   // Vault is unreachable or throttling: revoking now would fail too, and nothing may be lost.
-  if (!transient) ledger = await revokeSuperseded(ledger, plan.revokePrevious, ctx, result);
+  if (!transient) ledger = await revokeSuperseded(ledger, confirmed.plan.revokePrevious, ctx, result);
 
   result.ledger = ledger;
   const { pendingIssue: _settled, ...rest } = input;
@@ -154,6 +155,53 @@ export async function executeLeasePlan<Data>(
     ...(result.issued ? { lastGeneration: input.generation, rollout: { state: 'Progressing' as const } } : {}),
   }).next;
   return result;
+}
+
+/**
+ * The ledger's expiry is what the controller last recorded; Vault may know better (a renewal
+ * whose record a crash lost). Before dropping a superseded lease as expired, or replacing the
+ * live one as `LeaseExpired`, ask Vault: a lease it still holds keeps its entry with Vault's
+ * expiry, and the live one is decided again (usually a renewal) instead of re-issued.
+ */
+async function confirmExpiry<Data>(
+  plan: LeasePlan,
+  input: LeaseDecisionInput,
+  ctx: LeaseActContext<Data>,
+): Promise<{ plan: LeasePlan; ledger: LeaseLedger | undefined }> {
+  const lookup = ctx.backend.lookup?.bind(ctx.backend);
+  let ledger = input.ledger;
+  if (!lookup || !ledger) return { plan, ledger };
+  const now = ctx.now().getTime();
+  const stillHeld = async (leaseId: string | undefined): Promise<Date | undefined> => {
+    if (!leaseId) return undefined;
+    try {
+      const expiry = await lookup(leaseId);
+      return expiry && expiry.getTime() > now ? expiry : undefined;
+    } catch {
+      // Unknown: behave as without a lookup.
+      return undefined;
+    }
+  };
+  const kept: PreviousLease[] = [];
+  for (const entry of plan.dropPrevious) {
+    if (entry.state === 'Expired') continue;
+    const expiry = await stillHeld(entry.leaseId);
+    if (expiry) kept.push({ ...entry, expiresAt: expiry.toISOString() });
+  }
+  if (kept.length > 0) {
+    const previous = (ledger.previous ?? []).map((p) => kept.find((k) => sameEntry(k, p)) ?? p);
+    ledger = { ...ledger, previous };
+    plan = { ...plan, dropPrevious: plan.dropPrevious.filter((d) => !kept.some((k) => sameEntry(k, d))) };
+  }
+  if (plan.action.kind === 'Issue' && plan.action.reason === 'LeaseExpired') {
+    const expiry = await stillHeld(ledger.leaseId);
+    if (expiry) {
+      ledger = { ...ledger, expiresAt: expiry.toISOString() };
+      const again = decideLease({ ...input, ledger });
+      plan = { ...plan, action: again.action };
+    }
+  }
+  return { plan, ledger };
 }
 
 /** Settles an interrupted issue; answers false when it could not (transient): the run stops there. */

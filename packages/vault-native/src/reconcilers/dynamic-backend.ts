@@ -68,6 +68,21 @@ export function dynamicBackend(vds: VaultDynamicSecret, session: VaultSession): 
       const renewal = await token.use((t) => client.renewLease(t, leaseId, incrementSeconds, opts));
       return { ttlSeconds: renewal.leaseDuration, renewable: renewal.renewable };
     },
+    async lookup(leaseId) {
+      try {
+        const res = await token.use((t) =>
+          client.write<{ expire_time?: unknown }>('sys/leases/lookup', { lease_id: leaseId }, { token: t, ...opts }),
+        );
+        const at = typeof res.data?.expire_time === 'string' ? Date.parse(res.data.expire_time) : Number.NaN;
+        return Number.isNaN(at) ? undefined : new Date(at);
+      } catch (err) {
+        // OpenBao answers 400 "invalid lease" for a lease it no longer holds.
+        if (err instanceof BackendError && (err.errorClass === 'InvalidInput' || err.errorClass === 'NotFound')) {
+          return undefined;
+        }
+        throw err;
+      }
+    },
     async revoke(ref) {
       if (!('leaseId' in ref))
         throw new BackendError('InvalidInput', 'vault', 'a dynamic secret is revoked by lease ID');

@@ -19,39 +19,28 @@ const pending = { issuerAccessor: 'child-7', parentAccessor: 'login-1', startedA
 let n = 0;
 const vds = () => ({ metadata: { name: `creds-${++n}`, namespace: 'team-a', uid: `u-${n}` } });
 
+/** What a run that settled an interrupted issue says about it. */
+function settled(kind: 'RevokeGroup' | 'Clear', outcome: 'Revoked' | 'Unreachable' | 'Cleared') {
+  const { said, events } = recorder();
+  reportIssueGuard('VaultDynamicSecret', vds(), { recovered: { recovery: { kind, pending }, outcome } }, events);
+  return said;
+}
+
 describe('what the lease-group guard says on the resource', () => {
   test('an interrupted issue revoked after a crash: one Normal event naming the child token', () => {
-    const { said, events } = recorder();
-    reportIssueGuard(
-      'VaultDynamicSecret',
-      vds(),
-      { recovered: { recovery: { kind: 'RevokeGroup', pending }, outcome: 'Revoked' } },
-      events,
-    );
+    const said = settled('RevokeGroup', 'Revoked');
     assert.equal(said.length, 1);
     assert.equal(said[0]?.reason, 'InterruptedIssueRevoked');
     assert.match(said[0]?.message ?? '', /child-7 was revoked/);
   });
 
   test('an intent that only needed clearing says nothing', () => {
-    const { said, events } = recorder();
-    reportIssueGuard(
-      'VaultDynamicSecret',
-      vds(),
-      { recovered: { recovery: { kind: 'Clear', pending }, outcome: 'Cleared' } },
-      events,
-    );
+    const said = settled('Clear', 'Cleared');
     assert.deepEqual(said, []);
   });
 
   test('a child token out of reach is a warning that says when the lease ends', () => {
-    const { said, events } = recorder();
-    reportIssueGuard(
-      'VaultDynamicSecret',
-      vds(),
-      { recovered: { recovery: { kind: 'RevokeGroup', pending }, outcome: 'Unreachable' } },
-      events,
-    );
+    const said = settled('RevokeGroup', 'Unreachable');
     assert.equal(said[0]?.type, 'Warning');
     assert.equal(said[0]?.reason, 'InterruptedIssueUnreachable');
     assert.match(said[0]?.message ?? '', /login token login-1/);

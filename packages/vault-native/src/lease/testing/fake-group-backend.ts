@@ -56,6 +56,13 @@ export class FakeGroupBackend extends FakeLeaseBackend {
     return 'Revoked';
   }
 
+  /** Vault's own expiry of a lease it still holds (sys/leases/lookup). */
+  async lookup(leaseId: string): Promise<Date | undefined> {
+    this.calls.push(`lookup:${leaseId}`);
+    const lease = this.leases.get(leaseId);
+    return lease && this.isValid(leaseId) ? new Date(lease.expiresAtMs) : undefined;
+  }
+
   /** Leases that still work. */
   liveLeases(): string[] {
     return this.issued.filter((id) => this.isValid(id));

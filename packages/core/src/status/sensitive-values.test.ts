@@ -3,7 +3,7 @@ import { afterEach, describe, it } from 'node:test';
 import { createEventRecorder } from '../runtime/event-recorder.ts';
 import { writeSecret } from '../writer/secret-writer.ts';
 import { setCondition } from './conditions.ts';
-import { SensitiveValues, scrubCredentialShapes, sensitiveValues } from './sensitive-values.ts';
+import { SensitiveValues, scrubCredentialShapes, scrubMessageHead, sensitiveValues } from './sensitive-values.ts';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 
@@ -38,6 +38,24 @@ describe('SensitiveValues', () => {
     const long = 'A'.repeat(10_000);
     values.remember([long]);
     assert.ok(!values.scrub(`value: ${long}`).includes('A'.repeat(4097)));
+  });
+
+  it('finds one of thousands of values that share their start and length', () => {
+    // One comparison per needle at each "value-" in a message was half a second for 32 KiB.
+    const values = new SensitiveValues();
+    values.remember(Array.from({ length: 2000 }, (_, i) => `value-${String(i).padStart(4, '0')}`));
+    const filler = 'value-'.repeat(1000);
+    assert.equal(
+      values.scrub(`a value-1234 b value-0042 c value-9999 ${filler}`),
+      `a [redacted] b [redacted] c value-9999 ${filler}`,
+    );
+  });
+
+  it('forgets a value for good when others with its start stay', () => {
+    const values = new SensitiveValues({ maxNeedles: 6 });
+    values.remember(['shared-start-1', 'shared-start-2']);
+    values.remember(['shared-start-3', 'shared-start-4']);
+    assert.equal(values.scrub('shared-start-1 shared-start-4'), 'shared-start-1 [redacted]');
   });
 
   it('removes credential shapes nobody remembered: Vault tokens, JWTs, bearer headers, PEM private keys', () => {
@@ -75,6 +93,25 @@ describe('every condition and Event goes through the scrub', () => {
       NOW,
     );
     assert.equal(ready?.message, 'backend said: [redacted] is wrong');
+  });
+
+  it('a huge message is scanned only as far as a reader sees, and a value cut in two at the scan end is dropped', () => {
+    const long = `L-${'l'.repeat(4998)}`;
+    const cut = 'cut-in-two-secret-value-0123456789';
+    sensitiveValues.remember([long, cut]);
+    const scanned = 100 + 2 * 4096;
+    // `long` shrinks by thousands of characters when redacted: the start of `cut` moves left.
+    const head = `${long} ${'x'.repeat(scanned - long.length - 1 - 20)}`;
+    const message = `${head}${cut}${'y'.repeat(1024 * 1024)}`;
+    const out = scrubMessageHead(message, 100);
+    assert.ok(!out.includes(cut.slice(0, 20)), 'no part of the value cut by the scan');
+    assert.ok(!out.includes('y'), 'nothing past the scan');
+    assert.ok(out.startsWith('[redacted]') && out.endsWith('...'));
+    assert.ok(out.length >= 100, `what a reader sees is kept (${out.length})`);
+    const [ready] = setCondition(undefined, { type: 'Ready', status: 'False', reason: 'Failed', message }, NOW);
+    const shown = ready?.message ?? '';
+    assert.ok(shown.endsWith('...') && shown.length <= 32768);
+    assert.ok(!shown.includes(cut.slice(0, 20)));
   });
 
   it('the event recorder redacts remembered values and credential shapes', () => {

@@ -59,11 +59,15 @@ export class SensitiveValues {
         const prefix = needle.slice(0, MIN_REDACTED_LENGTH);
         let byLength = this.#byPrefix.get(prefix);
         if (!byLength) {
-          this.#byPrefix.set(prefix, (byLength = new Map()));
-          this.#prefixSlots[prefixSlot(prefix, 0)] += 1;
+          byLength = new Map();
+          this.#byPrefix.set(prefix, byLength);
+          this.#countPrefix(prefix, 1);
         }
         let set = byLength.get(needle.length);
-        if (!set) byLength.set(needle.length, (set = new Set()));
+        if (!set) {
+          set = new Set();
+          byLength.set(needle.length, set);
+        }
         set.add(needle);
       }
     }
@@ -123,8 +127,13 @@ export class SensitiveValues {
     if (set?.size === 0) byLength?.delete(needle.length);
     if (byLength?.size === 0) {
       this.#byPrefix.delete(prefix);
-      this.#prefixSlots[prefixSlot(prefix, 0)] -= 1;
+      this.#countPrefix(prefix, -1);
     }
+  }
+
+  #countPrefix(prefix: string, delta: 1 | -1): void {
+    const slot = prefixSlot(prefix, 0);
+    this.#prefixSlots[slot] = (this.#prefixSlots[slot] ?? 0) + delta;
   }
 }
 

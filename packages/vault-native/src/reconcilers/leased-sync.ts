@@ -23,8 +23,8 @@ import { executeLeasePlan, type LeaseActResult } from '../lease/lease-engine.ts'
 import { destinationBlocked, destinationData, destinationState, writeDestination } from './destination.ts';
 import { reportIssueGuard } from './issue-guard-events.ts';
 import { vaultLeaseGroups } from './lease-group.ts';
-import { reportTokenResume } from './token-resume-events.ts';
 import type { SourceData } from './secret-data.ts';
+import { reportTokenResume } from './token-resume-events.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { involved, ownerReference, statusTarget, VAULT_FINALIZER, type VaultObject } from './vault-kinds.ts';
 import { openSession, type VaultSession } from './vault-session.ts';

@@ -17,6 +17,7 @@ import {
   CustomObjectsApi,
   type KubeConfig,
   KubernetesObjectApi,
+  PatchStrategy,
 } from '@kubernetes/client-node';
 import {
   acquireTestCluster,
@@ -162,12 +163,20 @@ export async function startOps(file: string, opts: OpsOptions = {}): Promise<Ops
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const coordination = kc.makeApiClient(CoordinationV1Api);
   // The `default` VaultConnection in the controller namespace serves every VaultAuth without a ref.
-  await objects.create({
-    apiVersion: VAULT,
-    kind: 'VaultConnection',
-    metadata: { name: 'default', namespace: CONTROLLER_NAMESPACE },
-    spec: { address: baoAddr },
-  } as Obj);
+  // Applied, not created: the controller namespace is shared by name with every ops file.
+  await objects.patch(
+    {
+      apiVersion: VAULT,
+      kind: 'VaultConnection',
+      metadata: { name: 'default', namespace: CONTROLLER_NAMESPACE },
+      spec: { address: baoAddr },
+    } as Obj,
+    undefined,
+    undefined,
+    'lockstep-tests',
+    true,
+    PatchStrategy.ServerSideApply,
+  );
 
   const processes: ControllerPod[] = [];
   const ops: Ops = {

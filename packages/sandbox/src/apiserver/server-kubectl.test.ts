@@ -374,7 +374,23 @@ for (const { name, start } of SERVERS) {
             await kubectl('get', 'replicasets', '-n', SHOP, '-l', 'app=web', '-o', 'name'),
             /replicaset.apps\/web-/,
           );
-          await kubectl('wait', '--for=condition=Ready', 'pod', '-l', 'app=web', '-n', SHOP, wait());
+          // Pods of an older ReplicaSet may still be terminating: wait on the rollout, then
+          // look for Running Pods of the current one (kwok runs them).
+          await kubectl('rollout', 'status', 'deployment/web', '-n', SHOP, wait());
+          assert.match(
+            await kubectl(
+              'get',
+              'pods',
+              '-n',
+              SHOP,
+              '-l',
+              'app=web',
+              '--field-selector=status.phase=Running',
+              '-o',
+              'name',
+            ),
+            /pod\/web-/,
+          );
         } else {
           assert.match(
             await kubectlFails('get', 'replicasets', '-n', SHOP),

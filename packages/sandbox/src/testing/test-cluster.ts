@@ -92,6 +92,9 @@ export async function acquireTestCluster(suite: string): Promise<TestCluster> {
     const kubeconfigPath = identity?.kubeconfigPath ?? adminKubeconfig;
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
+    // A namespace still terminating (the last holder's cleanup ran out of time) would refuse
+    // this suite's objects or hand it stale ones under a reused fixed name.
+    await waitForTerminatingNamespaces(kc);
     const created: Created = identity
       ? await createdByUser(new AuditLog(auditPath as string, { fromNow: true }), identity.user)
       : await createdWhileHeld(kc);
@@ -158,7 +161,13 @@ async function createdByUser(log: AuditLog, user: string): Promise<Created> {
   return async () => {
     const creates = log
       .requests()
-      .filter((r) => r.user === user && r.verb === 'create' && r.code >= 200 && r.code < 300 && r.name);
+      // A server-side apply that creates is a `patch` answered 201.
+      .filter(
+        (r) =>
+          r.user === user &&
+          r.name &&
+          ((r.verb === 'create' && r.code >= 200 && r.code < 300) || (r.verb === 'patch' && r.code === 201)),
+      );
     return {
       namespaces: [...new Set(creates.filter((r) => r.resource === 'namespaces').map((r) => r.name as string))],
       clusterObjects: creates
@@ -244,6 +253,26 @@ async function removeCreated(kc: KubeConfig, created: CreatedObjects): Promise<v
       throw new Error(
         `cleanup: namespaces still terminating after ${CLEANUP_TIMEOUT_MS / 1000} s: ${left.map((n) => n.metadata?.name).join(', ')}`,
       );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function waitForTerminatingNamespaces(kc: KubeConfig): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const started = Date.now();
+  let finalizersDropped = false;
+  for (;;) {
+    const terminating = (await core.listNamespace()).items
+      .filter((n) => n.status?.phase === 'Terminating')
+      .map((n) => n.metadata?.name ?? '');
+    if (terminating.length === 0) return;
+    if (!finalizersDropped && Date.now() - started > FINALIZER_GRACE_MS) {
+      finalizersDropped = true;
+      await dropLockstepFinalizers(kc, terminating);
+    }
+    if (Date.now() - started > CLEANUP_TIMEOUT_MS) {
+      throw new Error(`namespaces left terminating by an earlier suite: ${terminating.join(', ')}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -1,4 +1,4 @@
-// A small HTTPS JSON client for the embedded API server, used by the harness for fixtures
+// A small HTTPS JSON client for the sandbox's kube-apiserver (bearer token), used by the harness for fixtures
 // and watches. The harness shares its process (and event loop) with that server, so it
 // stays lean: no client-node object mapping, one keep-alive agent, raw JSON.
 

@@ -1,4 +1,4 @@
-// API traffic from the embedded server's request log, drained often (the log is bounded)
+// API traffic from kube-apiserver's audit log (request-log shape), drained often
 // into running totals by verb and resource, so a phase's traffic is a difference of totals.
 
 import type { RequestLogEntry } from '../../packages/sandbox/src/index.ts';

@@ -2,7 +2,7 @@
 // credentials through OpenBao and PostgreSQL: two renewal cycles, a controller restart,
 // re-issues must be 0), against the binary run with --enable-vault-native only.
 // Tenants log in with OpenBao's kubernetes auth as the service account `app` of their
-// namespace (TokenRequest tokens reviewed by the embedded API server), as in production.
+// namespace (TokenRequest tokens reviewed by kube-apiserver), as in production.
 
 import type { OpenBaoApi } from '../../packages/sandbox/src/index.ts';
 import { CONTROLLER_NAMESPACE, type ControllerChild } from './controller-child.ts';

@@ -12,13 +12,14 @@ src="$here/packages/sandbox/control-plane"
 cache="${LOCKSTEP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lockstep}"
 bin="$cache/control-plane/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION"
 
-if ! command -v go >/dev/null 2>&1; then
-  echo "build-control-plane: Go is missing; install Go >= 1.24 (https://go.dev/dl) to build the Kubernetes control plane" >&2
-  exit 1
-fi
+# A warm cache needs no Go.
 if [ -x "$bin/kube" ] && [ -x "$bin/etcd" ] && [ -x "$bin/kwok" ] && [ -d "$bin/kwok-stages" ]; then
   echo "$bin"
   exit 0
+fi
+if ! command -v go >/dev/null 2>&1; then
+  echo "build-control-plane: Go is missing; install Go >= 1.24 (https://go.dev/dl) to build the Kubernetes control plane" >&2
+  exit 1
 fi
 mkdir -p "$bin.partial"
 log() { echo "build-control-plane: $*" >&2; }

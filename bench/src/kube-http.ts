@@ -1,6 +1,6 @@
 // A small HTTPS JSON client for the sandbox's kube-apiserver (bearer token), used by the harness for fixtures
-// and watches. The harness shares its process (and event loop) with that server, so it
-// stays lean: no client-node object mapping, one keep-alive agent, raw JSON.
+// and watches. It stays lean, so the harness's own work weighs little next to what it measures:
+// no client-node object mapping, one keep-alive agent, raw JSON.
 
 import { Agent, request } from 'node:https';
 

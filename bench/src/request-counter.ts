@@ -19,20 +19,20 @@ export interface ApiTraffic {
 }
 
 export class RequestCounter {
-  readonly #source: { requests(): RequestLogEntry[]; clearRequests(): void };
+  readonly #source: { take(): RequestLogEntry[] };
   readonly #totals: Counts = {};
   readonly #timer: NodeJS.Timeout;
 
-  constructor(source: { requests(): RequestLogEntry[]; clearRequests(): void }, drainEveryMs = 500) {
+  /** `source`: the cluster's AuditLog (its `take` reads and forgets in one step). */
+  constructor(source: { take(): RequestLogEntry[] }, drainEveryMs = 500) {
     this.#source = source;
     this.#timer = setInterval(() => this.drain(), drainEveryMs);
     this.#timer.unref();
   }
 
-  /** Moves what the log holds into the totals (synchronous: no entry is lost between read and clear). */
+  /** Moves what the log holds into the totals (one take: no entry is lost between read and clear). */
   drain(): void {
-    const entries = this.#source.requests();
-    this.#source.clearRequests();
+    const entries = this.#source.take();
     for (const e of entries) {
       const key = `${e.verb} ${e.resource}${e.subresource ? `/${e.subresource}` : ''}`;
       this.#totals[key] = (this.#totals[key] ?? 0) + 1;

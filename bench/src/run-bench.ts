@@ -80,7 +80,7 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
       if (!api || !openBao || !moto || !sandbox.kubeconfigPath) throw new Error('the sandbox lacks a peer');
       const kubeconfigPath = sandbox.kubeconfigPath;
       const kube = new KubeHttp({ url: api.url, caPem: api.caPem, token: api.adminToken });
-      const requests = new RequestCounter(api);
+      const requests = new RequestCounter(api.auditLog);
       const env = sandbox.env();
 
       if (opts.only.has('raw')) {

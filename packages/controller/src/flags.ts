@@ -90,10 +90,15 @@ Every flag has an environment equivalent: LOCKSTEP_NAMESPACE (comma-separated), 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | 'help' {
   const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
   if (values.help) return 'help';
+  const fromEnv = (flag: keyof typeof OPTIONS) => env[`LOCKSTEP_${flag.toUpperCase().replaceAll('-', '_')}`];
   const get = (flag: keyof typeof OPTIONS): string | undefined => {
     const v = values[flag];
-    if (typeof v === 'string') return v;
-    return env[`LOCKSTEP_${flag.toUpperCase().replaceAll('-', '_')}`];
+    return typeof v === 'string' ? v : fromEnv(flag);
+  };
+  /** A boolean flag, else its environment variable set to `true`. */
+  const on = (flag: keyof typeof OPTIONS): boolean => {
+    const v = values[flag];
+    return typeof v === 'boolean' ? v : fromEnv(flag) === 'true';
   };
   const logLevel = get('log-level') ?? 'info';
   if (!isLogLevel(logLevel))
@@ -104,7 +109,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | 'hel
     namespaces: namespaces.map((n) => n.trim()).filter(Boolean),
     metricsBindAddress: get('metrics-bind-address') ?? ':8080',
     healthProbeBindAddress: get('health-probe-bind-address') ?? ':8081',
-    leaderElect: values['leader-elect'] ?? env.LOCKSTEP_LEADER_ELECT === 'true',
+    leaderElect: on('leader-elect'),
     concurrency: positiveInt(get('concurrency') ?? '10', '--concurrency'),
     logLevel,
     controllerClass: get('controller-class'),
@@ -117,20 +122,9 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | 'hel
     leaderLeaseDurationMs: positiveInt(get('leader-lease-duration') ?? '15000', '--leader-lease-duration'),
     leaderRenewDeadlineMs: positiveInt(get('leader-renew-deadline') ?? '10000', '--leader-renew-deadline'),
     leaderRetryPeriodMs: positiveInt(get('leader-retry-period') ?? '2000', '--leader-retry-period'),
-    allowClusterStoreAmbientCredentials: boolFlag(values, env, 'allow-cluster-store-ambient-credentials'),
-    refuseInsecureTransport: boolFlag(values, env, 'refuse-insecure-transport'),
+    allowClusterStoreAmbientCredentials: on('allow-cluster-store-ambient-credentials'),
+    refuseInsecureTransport: on('refuse-insecure-transport'),
   };
-}
-
-/** A boolean flag, else its environment variable set to `true`. */
-function boolFlag(
-  values: Record<string, string | boolean | (string | boolean)[] | undefined>,
-  env: NodeJS.ProcessEnv,
-  flag: string,
-): boolean {
-  const v = values[flag];
-  if (typeof v === 'boolean') return v;
-  return env[`LOCKSTEP_${flag.toUpperCase().replaceAll('-', '_')}`] === 'true';
 }
 
 function positiveInt(text: string, flag: string, allowZero = false): number {

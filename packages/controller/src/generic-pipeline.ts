@@ -74,7 +74,7 @@ export function genericPipeline(deps: GenericPipelineDeps): Controller[] {
     kube: deps.kube,
     clock: deps.clock,
     coalesceWindowMs: deps.coalesceWindowMs,
-    ...(deps.controllerClass ? { controllerClass: deps.controllerClass } : {}),
+    controllerClass: deps.controllerClass,
   });
   const objects = KubernetesObjectApi.makeApiClient(deps.kc);
   // Liveness (docs/architecture.md): a reconcile past its budget is logged, says so in

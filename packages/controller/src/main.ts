@@ -158,7 +158,7 @@ async function main(): Promise<number> {
         concurrency: flags.concurrency,
         coalesceWindowMs: flags.coalesceWindowMs,
         watchNamespaces: flags.namespaces,
-        ...(flags.controllerClass ? { controllerClass: flags.controllerClass } : {}),
+        controllerClass: flags.controllerClass,
       }),
     );
   }

@@ -12,7 +12,6 @@ export {
 
 export { applyCrds } from './control-plane/apply-crds.ts';
 export { AuditLog } from './control-plane/audit-log.ts';
-export { KUBERNETES_VERSION } from './control-plane/binaries.ts';
 export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from './control-plane/control-plane.ts';
 // Real peers, their seeding, the whole sandbox and helpers for test files.
 export { type MotoPeer, startMoto } from './peers/moto.ts';

@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { type ControlPlane, startControlPlane } from './control-plane/control-plane.ts';
 import { lockstepRoot } from './peers/binaries.ts';
 import { type MotoPeer, startMoto } from './peers/moto.ts';
+import { once } from './peers/once.ts';
 import { type OpenBaoPeer, startOpenBao } from './peers/openbao.ts';
 import { openBaoApi } from './peers/openbao-api.ts';
 import { type PostgresPeer, startPostgres } from './peers/postgres.ts';
@@ -105,7 +106,6 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const env = (): Record<string, string> => sandboxEnv(dir, kubeconfigPath, apiServer, openBao, postgres, moto);
     const envPath = join(dir, 'env');
     await writeEnvFile(envPath, env());
-    let stopped: Promise<void> | undefined;
     return {
       dir,
       kubeconfigPath,
@@ -116,10 +116,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       moto,
       seeded,
       env,
-      stop: () => {
-        stopped ??= stopAll();
-        return stopped;
-      },
+      stop: once(stopAll),
     };
   } catch (err) {
     await stopAll();

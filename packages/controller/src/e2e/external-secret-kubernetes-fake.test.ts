@@ -4,9 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { grantSecretAccess } from '@lockstep/sandbox';
 import { type E2e, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
 import { EXTERNAL, externalSecret, secretStore } from '../testing/external-resources.ts';
-import { role, roleBinding } from '../testing/rbac-objects.ts';
 import { waitFor } from '../testing/wait-for.ts';
 
 const FAKE_DATA = [
@@ -84,10 +84,7 @@ describe('ExternalSecret with the fake and kubernetes providers', () => {
     await userSecret(e, remote, 'app-two', { token: 'two' });
     await e.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'store-reader' } } });
     // What ESO's docs ask of the store's service account: read Secrets in the remote namespace.
-    await e.apply(
-      role(remote, 'secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }]),
-    );
-    await e.apply(roleBinding(remote, 'secret-reader', { namespace: ns, name: 'store-reader' }));
+    await grantSecretAccess(e.kc, remote, { namespace: ns, name: 'store-reader' }, ['get', 'list', 'watch']);
     await e.apply(
       secretStore(ns, 'cluster-secrets', {
         kubernetes: { remoteNamespace: remote, auth: { serviceAccount: { name: 'store-reader' } } },

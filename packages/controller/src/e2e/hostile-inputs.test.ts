@@ -14,30 +14,20 @@ import { counterValue } from '../testing/counter-value.ts';
 import { type E2e, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
 import { EXTERNAL, externalSecret, type Obj, secretStore } from '../testing/external-resources.ts';
 import { type HostileRow, hostileRows, reportsReady } from '../testing/hostile-manifests.ts';
+import { readyOf } from '../testing/ready-condition.ts';
 import { waitFor } from '../testing/wait-for.ts';
 
 // Windows in which the controller's own work held the loop (see core/src/metrics/event-loop-delay.ts):
 // on a shared 2-core machine the raw delay also counts the time the process was not scheduled.
-const STALL_BUCKET = 'lockstep_event_loop_blocked_seconds_bucket{le="0.1"}';
-const WINDOWS = 'lockstep_event_loop_blocked_seconds_count';
+const BLOCKED = 'lockstep_event_loop_blocked_seconds';
 const SETTLE_MS = 120_000;
 const APPLY_CONCURRENCY = 8;
 
 type Outcome = { row: HostileRow; result: 'rejected' | 'stored'; detail: string };
 
-function sample(text: string, series: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
-}
-
 /** Windows of one second in which the controller blocked its event loop for more than 100 ms, since start-up. */
-const stalls = (metrics: string) => sample(metrics, WINDOWS) - sample(metrics, STALL_BUCKET);
-
-type Ready = { status?: string; reason?: string; message?: string; observedGeneration?: number };
-
-function readyOf(obj: Obj | undefined): Ready | undefined {
-  return (obj?.status?.conditions as Array<Ready & { type: string }> | undefined)?.find((c) => c.type === 'Ready');
-}
+const stalls = (metrics: string) =>
+  counterValue(metrics, `${BLOCKED}_count`) - counterValue(metrics, `${BLOCKED}_bucket`, { le: '0.1' });
 
 describe('hostile inputs against one controller', () => {
   let e: E2e;

@@ -8,11 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiException } from '@kubernetes/client-node';
-import { assertNoLeaks, motoFromEnv, type RequestLogEntry, requirePeerEnv } from '@lockstep/sandbox';
+import { assertNoLeaks, grantSecretAccess, motoFromEnv, type RequestLogEntry, requirePeerEnv } from '@lockstep/sandbox';
 import { type Manifest, renderChart } from '../chart/helm-chart.ts';
 import { type E2e, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
 import { EXTERNAL, externalSecret, type Obj, secretStore } from '../testing/external-resources.ts';
-import { role, roleBinding } from '../testing/rbac-objects.ts';
 
 const FAKE = { fake: { data: [{ key: 'greeting', value: 'tenant-fake-value-1' }] } };
 const VICTIM_TEMPLATE = 'victim-template-Secr3t-4711';
@@ -187,8 +186,7 @@ describe('ESO advisory classes: a tenant cannot reach across namespaces', () => 
     const reader = 'lister';
     await e.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: reader } } });
     // The tenant's service account may read Secrets of its own namespace only.
-    await e.apply(role(ns, 'own-secrets', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }]));
-    await e.apply(roleBinding(ns, 'own-secrets', { namespace: ns, name: reader }));
+    await grantSecretAccess(e.kc, ns, { namespace: ns, name: reader }, ['get', 'list']);
     await userSecret(e, ns, 'mine-app', { password: 'tenant-own-Passw0rd-5' });
     e.rememberSecretValues('tenant-own-Passw0rd-5');
     const find = (name: string, remoteNamespace?: string) => [

@@ -9,10 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { CreateSecretCommand, DeleteSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { motoFromEnv, requirePeerEnv, secretsManagerClient } from '@lockstep/sandbox';
 import { type E2e, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
-import { clusterSecretStore, EXTERNAL, externalSecret, secretStore } from '../testing/external-resources.ts';
+import { clusterSecretStore, EXTERNAL, externalSecret, secretStore, VAULT } from '../testing/external-resources.ts';
 import { waitFor } from '../testing/wait-for.ts';
-
-const VAULT = 'vault.lockstep.dev/v1beta1';
 
 describe('tenant identity and transport boundaries', () => {
   let e: E2e;

@@ -12,12 +12,11 @@ import { findLeaks } from '@lockstep/sandbox';
 import { type ControllerUnderTest, startControllerUnderTest } from '../testing/controller-under-test.ts';
 import { counterValue } from '../testing/counter-value.ts';
 import { type E2e, startE2e } from '../testing/e2e-harness.ts';
-import { EXTERNAL, externalSecret, type Obj, secretStore } from '../testing/external-resources.ts';
+import { EXTERNAL, externalSecret, type Obj, secretStore, VAULT } from '../testing/external-resources.ts';
 import { type OpenBaoForE2e, openBaoForE2e } from '../testing/openbao-for-e2e.ts';
 import { type Condition, readyOf } from '../testing/ready-condition.ts';
 import { waitFor } from '../testing/wait-for.ts';
 
-const VAULT = 'vault.lockstep.dev/v1beta1';
 const BUDGET_ARGS = ['--enable-vault-native', '--reconcile-timeout', '3000'];
 
 /**

@@ -22,7 +22,6 @@ import {
 import {
   acquireTestCluster,
   appDeployment,
-  assertNoLeaks,
   ensureServiceAccount,
   type OpenBaoApi,
   openBaoFromEnv,
@@ -290,20 +289,19 @@ export async function startOps(file: string, opts: OpsOptions = {}): Promise<Ops
       // After every file: no secret value in any pod's log, Events or any status.
       const logText = () =>
         processes.map((p) => (existsSync(p.logFile) ? readFileSync(p.logFile, 'utf8') : '')).join('\n');
-      const leaked = await assertNoLeaks({ core, custom, logText }).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
-      // A controller still runs while the file's namespaces go: it removes its finalizers.
-      await server.cleanUp().finally(async () => {
-        for (const p of processes) await p.kill();
-        await rbac.remove();
-      });
-      await server.release();
-      if (leaked) throw leaked;
-      await bao.delete(`sys/auth/${authMount}`).catch(() => {});
-      for (const m of mounts) await bao.delete(`sys/mounts/${m}`).catch(() => {});
-      if (!process.env.LOCKSTEP_KEEP_E2E) await rm(dir, { recursive: true, force: true });
+      try {
+        await server.stop({
+          leaks: { core, custom, logText },
+          stopControllers: async () => {
+            for (const p of processes) await p.kill();
+            await rbac.remove();
+          },
+        });
+      } finally {
+        await bao.delete(`sys/auth/${authMount}`).catch(() => {});
+        for (const m of mounts) await bao.delete(`sys/mounts/${m}`).catch(() => {});
+        if (!process.env.LOCKSTEP_KEEP_E2E) await rm(dir, { recursive: true, force: true });
+      }
     },
   };
   return ops;

@@ -14,7 +14,7 @@ import {
   type KubeConfig,
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
-import { acquireTestCluster, assertNoLeaks, ensureNamespace, findLeaks, type TestCluster } from '@lockstep/sandbox';
+import { acquireTestCluster, ensureNamespace, findLeaks, type TestCluster } from '@lockstep/sandbox';
 import { REPO_ROOT } from '../chart/helm-chart.ts';
 import { type ControllerUnderTest, startControllerUnderTest } from './controller-under-test.ts';
 import { EXTERNAL, type Obj } from './external-resources.ts';
@@ -144,21 +144,16 @@ export async function startE2e(opts: E2eOptions): Promise<E2e> {
     },
     leaks: () => findLeaks({ logFile: controller.logFile, core, custom }, [...remembered]),
     async stop() {
-      // After every file: no secret value in the log, /metrics, Events or any status.
-      const leaked = await assertNoLeaks(
-        { logFile: controller.logFile, core, custom, metrics: () => controller.metrics().catch(() => '') },
-        remembered,
-      ).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
-      // The controller still runs while the suite's namespaces go: it removes its finalizers.
-      await server
-        .cleanUp()
-        .finally(() => controller.stop())
-        .finally(() => server.release());
-      if (!process.env.LOCKSTEP_KEEP_E2E) await rm(dir, { recursive: true, force: true });
-      if (leaked) throw leaked;
+      try {
+        // After every file: no secret value in the log, /metrics, Events or any status.
+        await server.stop({
+          leaks: { logFile: controller.logFile, core, custom, metrics: () => controller.metrics().catch(() => '') },
+          remembered,
+          stopControllers: () => controller.stop(),
+        });
+      } finally {
+        if (!process.env.LOCKSTEP_KEEP_E2E) await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -5,6 +5,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 
 export const EXTERNAL = 'external.lockstep.dev/v1';
 export const GENERATORS = 'generators.lockstep.dev/v1alpha1';
+export const VAULT = 'vault.lockstep.dev/v1beta1';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read the fields they assert on
 export type Obj = KubernetesObject & { spec?: any; status?: any; data?: any };

@@ -9,9 +9,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../chart/helm-chart.ts';
-import { EXTERNAL, GENERATORS, type Obj } from './external-resources.ts';
-
-export const VAULT = 'vault.lockstep.dev/v1beta1';
+import {
+  clusterSecretStore,
+  EXTERNAL,
+  externalSecret,
+  GENERATORS,
+  type Obj,
+  secretStore,
+  VAULT,
+} from './external-resources.ts';
 
 export interface HostileRow {
   /** What the row tries, for failure messages. */
@@ -254,13 +260,15 @@ export function schemaRows(ctx: HostileContext): HostileRow[] {
 /** Rows no schema walk produces: cycles, runaway templates, 1 MiB values, unowned targets, hostile names. */
 export function handWrittenRows(ctx: HostileContext): HostileRow[] {
   const ns = ctx.namespace;
-  const es = (name: string, spec: object): Obj => ({
-    apiVersion: EXTERNAL,
-    kind: 'ExternalSecret',
-    metadata: { name, namespace: ns },
-    spec: { secretStoreRef: { name: ctx.fakeStore }, refreshInterval: '1h', ...spec },
-  });
+  const es = (name: string, spec: object): Obj =>
+    externalSecret(ns, name, { secretStoreRef: { name: ctx.fakeStore }, refreshInterval: '1h', ...spec });
   const fromFake = { data: [{ secretKey: 'k', remoteRef: { key: 'k' } }] };
+  const vault = (kind: string, name: string, spec: object): Obj => ({
+    apiVersion: VAULT,
+    kind,
+    metadata: { name, namespace: ns },
+    spec,
+  });
   const templated = (name: string, text: string) =>
     es(name, { ...fromFake, target: { name, template: { data: { out: text } } } });
   const rows: HostileRow[] = [
@@ -291,81 +299,52 @@ export function handWrittenRows(ctx: HostileContext): HostileRow[] {
     },
     {
       what: 'a store→Secret→store cycle: a kubernetes store reading the Secret its ExternalSecret writes',
-      manifest: {
-        apiVersion: EXTERNAL,
-        kind: 'SecretStore',
-        metadata: { name: 'cycle-store', namespace: ns },
-        spec: { provider: { kubernetes: { remoteNamespace: ns, auth: { serviceAccount: { name: 'default' } } } } },
-      },
+      manifest: secretStore(ns, 'cycle-store', {
+        kubernetes: { remoteNamespace: ns, auth: { serviceAccount: { name: 'default' } } },
+      }),
     },
     {
       what: 'the ExternalSecret of that cycle',
-      manifest: {
-        ...es('cycle-a', { data: [{ secretKey: 'k', remoteRef: { key: 'cycle-b' } }] }),
-        spec: {
-          secretStoreRef: { name: 'cycle-store' },
-          refreshInterval: '1s',
-          data: [{ secretKey: 'k', remoteRef: { key: 'cycle-b' } }],
-        },
-      },
+      manifest: es('cycle-a', {
+        secretStoreRef: { name: 'cycle-store' },
+        refreshInterval: '1s',
+        data: [{ secretKey: 'k', remoteRef: { key: 'cycle-b' } }],
+      }),
     },
     {
       what: 'its mirror image (A reads B, B reads A)',
-      manifest: {
-        ...es('cycle-b', {}),
-        spec: {
-          secretStoreRef: { name: 'cycle-store' },
-          refreshInterval: '1s',
-          data: [{ secretKey: 'k', remoteRef: { key: 'cycle-a' } }],
-        },
-      },
+      manifest: es('cycle-b', {
+        secretStoreRef: { name: 'cycle-store' },
+        refreshInterval: '1s',
+        data: [{ secretKey: 'k', remoteRef: { key: 'cycle-a' } }],
+      }),
     },
     {
       what: 'a fake store with a 1 MiB value',
-      manifest: {
-        apiVersion: EXTERNAL,
-        kind: 'SecretStore',
-        metadata: { name: 'mib-store', namespace: ns },
-        spec: { provider: { fake: { data: [{ key: 'big', value: 'm'.repeat(MIB - 4 * KIB) }] } } },
-      },
+      manifest: secretStore(ns, 'mib-store', { fake: { data: [{ key: 'big', value: 'm'.repeat(MIB - 4 * KIB) }] } }),
     },
     {
       what: 'an ExternalSecret syncing that 1 MiB value twice into one Secret',
-      manifest: {
-        ...es('mib', {}),
-        spec: {
-          secretStoreRef: { name: 'mib-store' },
-          refreshInterval: '1h',
-          data: [
-            { secretKey: 'a', remoteRef: { key: 'big' } },
-            { secretKey: 'b', remoteRef: { key: 'big' } },
-          ],
-        },
-      },
+      manifest: es('mib', {
+        secretStoreRef: { name: 'mib-store' },
+        data: [
+          { secretKey: 'a', remoteRef: { key: 'big' } },
+          { secretKey: 'b', remoteRef: { key: 'big' } },
+        ],
+      }),
     },
     {
       what: 'a fake store with 1000 keys of 1 KiB',
-      manifest: {
-        apiVersion: EXTERNAL,
-        kind: 'SecretStore',
-        metadata: { name: 'many-store', namespace: ns },
-        spec: {
-          provider: {
-            fake: { data: Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value: `${i}`.padEnd(KIB, 'v') })) },
-          },
-        },
-      },
+      manifest: secretStore(ns, 'many-store', {
+        fake: { data: Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value: `${i}`.padEnd(KIB, 'v') })) },
+      }),
     },
     {
       what: 'dataFrom find with a catastrophic regex over 1000 keys',
-      manifest: {
-        ...es('find-regex', {}),
-        spec: {
-          secretStoreRef: { name: 'many-store' },
-          refreshInterval: '1h',
-          dataFrom: [{ find: { name: { regexp: '^(k|k?)+(0|00)+x$' } } }],
-        },
-      },
+      manifest: es('find-regex', {
+        secretStoreRef: { name: 'many-store' },
+        dataFrom: [{ find: { name: { regexp: '^(k|k?)+(0|00)+x$' } } }],
+      }),
     },
     {
       what: 'a secretKey with a right-to-left override',
@@ -428,15 +407,11 @@ export function handWrittenRows(ctx: HostileContext): HostileRow[] {
     },
     {
       what: 'a ClusterSecretStore whose namespaceRegexes backtrack catastrophically',
-      manifest: {
-        apiVersion: EXTERNAL,
-        kind: 'ClusterSecretStore',
-        metadata: { name: `h-regex-css-${ctx.id}` },
-        spec: {
-          provider: { fake: { data: [{ key: 'k', value: 'v' }] } },
-          conditions: [{ namespaceRegexes: ['^(a|aa)+$', `^(${'a?'.repeat(30)})${'a'.repeat(30)}$`] }],
-        },
-      },
+      manifest: clusterSecretStore(
+        `h-regex-css-${ctx.id}`,
+        { fake: { data: [{ key: 'k', value: 'v' }] } },
+        { conditions: [{ namespaceRegexes: ['^(a|aa)+$', `^(${'a?'.repeat(30)})${'a'.repeat(30)}$`] }] },
+      ),
     },
     {
       what: 'an ExternalSecret on that ClusterSecretStore',
@@ -447,69 +422,49 @@ export function handWrittenRows(ctx: HostileContext): HostileRow[] {
     },
     {
       what: 'a VaultAuth whose connection is itself-named and missing',
-      manifest: {
-        apiVersion: VAULT,
-        kind: 'VaultAuth',
-        metadata: { name: 'hostile-auth', namespace: ns },
-        spec: {
-          method: 'kubernetes',
-          mount: 'k8s',
-          vaultConnectionRef: 'hostile-auth',
-          kubernetes: { role: 'r', serviceAccount: 'default' },
-        },
-      },
+      manifest: vault('VaultAuth', 'hostile-auth', {
+        method: 'kubernetes',
+        mount: 'k8s',
+        vaultConnectionRef: 'hostile-auth',
+        kubernetes: { role: 'r', serviceAccount: 'default' },
+      }),
     },
     {
       what: 'a VaultDynamicSecret with renewalPercent 1000',
-      manifest: {
-        apiVersion: VAULT,
-        kind: 'VaultDynamicSecret',
-        metadata: { name: 'vds-percent', namespace: ns },
-        spec: {
-          vaultAuthRef: 'hostile-auth',
-          mount: 'db',
-          path: 'creds/x',
-          renewalPercent: 1000,
-          destination: { name: 'vds-percent', create: true },
-        },
-      },
+      manifest: vault('VaultDynamicSecret', 'vds-percent', {
+        vaultAuthRef: 'hostile-auth',
+        mount: 'db',
+        path: 'creds/x',
+        renewalPercent: 1000,
+        destination: { name: 'vds-percent', create: true },
+      }),
     },
     {
       what: 'a VaultPKISecret with 10000 altNames and an absurd ttl',
-      manifest: {
-        apiVersion: VAULT,
-        kind: 'VaultPKISecret',
-        metadata: { name: 'pki-alt', namespace: ns },
-        spec: {
-          vaultAuthRef: 'hostile-auth',
-          mount: 'pki',
-          role: 'r',
-          commonName: 'a.example.com',
-          ttl: '99999999999999h',
-          expiryOffset: '-5h',
-          altNames: Array.from({ length: 10000 }, (_, i) => `n${i}.example.com`),
-          destination: { name: 'pki-alt', create: true },
-        },
-      },
+      manifest: vault('VaultPKISecret', 'pki-alt', {
+        vaultAuthRef: 'hostile-auth',
+        mount: 'pki',
+        role: 'r',
+        commonName: 'a.example.com',
+        ttl: '99999999999999h',
+        expiryOffset: '-5h',
+        altNames: Array.from({ length: 10000 }, (_, i) => `n${i}.example.com`),
+        destination: { name: 'pki-alt', create: true },
+      }),
     },
     {
       what: 'a VaultStaticSecret with a transformation template that ranges forever',
-      manifest: {
-        apiVersion: VAULT,
-        kind: 'VaultStaticSecret',
-        metadata: { name: 'vss-range', namespace: ns },
-        spec: {
-          vaultAuthRef: 'hostile-auth',
-          mount: 'kv',
-          path: 'app',
-          type: 'kv-v2',
-          destination: {
-            name: 'vss-range',
-            create: true,
-            transformation: { templates: { out: { text: '{{ range until 2147483647 }}z{{ end }}' } } },
-          },
+      manifest: vault('VaultStaticSecret', 'vss-range', {
+        vaultAuthRef: 'hostile-auth',
+        mount: 'kv',
+        path: 'app',
+        type: 'kv-v2',
+        destination: {
+          name: 'vss-range',
+          create: true,
+          transformation: { templates: { out: { text: '{{ range until 2147483647 }}z{{ end }}' } } },
         },
-      },
+      }),
     },
   ];
   // Every unowned Secret is named as a target by each model; none of them may be touched.
@@ -527,34 +482,24 @@ export function handWrittenRows(ctx: HostileContext): HostileRow[] {
     });
     rows.push({
       what: `a VaultStaticSecret (create, no overwrite) targeting unowned Secret ${target}`,
-      manifest: {
-        apiVersion: VAULT,
-        kind: 'VaultStaticSecret',
-        metadata: { name: `vss-own-${i}`, namespace: ns },
-        spec: {
-          vaultAuthRef: 'hostile-auth',
-          mount: 'kv',
-          path: 'app',
-          type: 'kv-v2',
-          destination: { name: target, create: true },
-        },
-      },
+      manifest: vault('VaultStaticSecret', `vss-own-${i}`, {
+        vaultAuthRef: 'hostile-auth',
+        mount: 'kv',
+        path: 'app',
+        type: 'kv-v2',
+        destination: { name: target, create: true },
+      }),
     });
     rows.push({
       what: `a VaultPKISecret (clear) targeting unowned Secret ${target}`,
-      manifest: {
-        apiVersion: VAULT,
-        kind: 'VaultPKISecret',
-        metadata: { name: `pki-own-${i}`, namespace: ns },
-        spec: {
-          vaultAuthRef: 'hostile-auth',
-          mount: 'pki',
-          role: 'r',
-          commonName: 'a.example.com',
-          clear: true,
-          destination: { name: target, create: true },
-        },
-      },
+      manifest: vault('VaultPKISecret', `pki-own-${i}`, {
+        vaultAuthRef: 'hostile-auth',
+        mount: 'pki',
+        role: 'r',
+        commonName: 'a.example.com',
+        clear: true,
+        destination: { name: target, create: true },
+      }),
     });
   }
   return rows;

@@ -9,6 +9,7 @@ export interface Condition {
   status?: string;
   reason?: string;
   message?: string;
+  observedGeneration?: number;
 }
 
 export function readyOf(obj: Obj | undefined): Condition | undefined {

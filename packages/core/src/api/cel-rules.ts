@@ -4,7 +4,7 @@
 // every rule is written twice on purpose: once in CEL here, once as a TypeScript predicate
 // next to it, and a test keeps the two lists in step with the generated CRDs.
 
-export const CEL_RULES_KEY = 'x-kubernetes-validations';
+const CEL_RULES_KEY = 'x-kubernetes-validations';
 
 export interface CelRule {
   /** CEL over `self`, the object the rule is attached to; true means valid. */

@@ -13,7 +13,7 @@ import { BackendError } from './backend-error.ts';
 const WRITTEN_FOR_USERS = [BackendError, TemplateError, DurationError, UserRegexError, ReconcileTimeoutError];
 
 /** True when `err`'s message was written by Lockstep for a condition. */
-export function hasUserMessage(err: unknown): err is Error {
+function hasUserMessage(err: unknown): err is Error {
   return WRITTEN_FOR_USERS.some((kind) => err instanceof kind);
 }
 

@@ -1,20 +1,19 @@
 // How long the event loop was blocked: the one number that says whether a single object (a
 // giant template, a hostile regex, a huge list) stalled the controller for everybody else.
-// Node's perf_hooks histogram samples the loop's lateness continuously; once per window its
-// maximum goes into a Prometheus histogram and the sampler restarts, so `…_bucket{le="0.1"}`
-// against `…_count` tells how many windows saw a stall over 100 ms, and a test can diff two
-// scrapes instead of trusting a maximum since start-up.
+// A timer ticks every RESOLUTION_MS and measures how late each tick ran; once per window the
+// longest lateness goes into a Prometheus histogram, so `…_bucket{le="0.1"}` against
+// `…_count` tells how many windows saw a stall over 100 ms, and a test can diff two scrapes
+// instead of trusting a maximum since start-up.
 //
 // A loop is also late when the machine does not schedule the process (a busy node, CPU
-// throttling). `lockstep_event_loop_blocked_seconds` separates the two: a timer of its own
-// ticks every RESOLUTION_MS and, for each late tick, takes the lateness the main thread's CPU
-// time *during that same gap* can account for (min of the two); per window, the longest of
-// those. A stall caused by our code burns CPU on our thread; a starved process does not.
+// throttling). `lockstep_event_loop_blocked_seconds` separates the two: for each late tick it
+// takes the lateness the main thread's CPU time *during that same gap* can account for (min
+// of the two); per window, the longest of those. A stall caused by our code burns CPU on our
+// thread; a starved process does not.
 // (Comparing a window's longest delay with the CPU of the whole window instead counted every
 // starved second of a busy controller: at a load of 15 on two cores the loop was late by up
 // to 1.1 s while the thread burnt under 25 ms in any late gap.)
 
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Meter } from '@opentelemetry/api';
 
 const WINDOW_MS = 1000;
@@ -40,8 +39,7 @@ export function recordEventLoopDelay(meter: Meter): () => void {
     unit: 's',
     advice: { explicitBucketBoundaries: DELAY_BUCKETS },
   });
-  const sampler = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  sampler.enable();
+  let delayMs = 0;
   let blockedMs = 0;
   let lastTickMs = performance.now();
   let lastCpu = ownCpuMicros();
@@ -49,23 +47,23 @@ export function recordEventLoopDelay(meter: Meter): () => void {
     const nowMs = performance.now();
     const cpu = ownCpuMicros();
     const lateMs = nowMs - lastTickMs - RESOLUTION_MS;
-    if (lateMs > 0) blockedMs = Math.max(blockedMs, Math.min(lateMs, (cpu - lastCpu) / 1000));
+    if (lateMs > 0) {
+      delayMs = Math.max(delayMs, lateMs);
+      blockedMs = Math.max(blockedMs, Math.min(lateMs, (cpu - lastCpu) / 1000));
+    }
     lastTickMs = nowMs;
     lastCpu = cpu;
   }, RESOLUTION_MS);
   ticks.unref();
   const timer = setInterval(() => {
-    // perf_hooks reports nanoseconds between its timer's runs, the resolution included.
-    const longestMs = Math.max(0, sampler.max / 1e6 - RESOLUTION_MS);
-    delay.record(longestMs / 1000);
+    delay.record(delayMs / 1000);
     blocked.record(blockedMs / 1000);
+    delayMs = 0;
     blockedMs = 0;
-    sampler.reset();
   }, WINDOW_MS);
   timer.unref();
   return () => {
     clearInterval(timer);
     clearInterval(ticks);
-    sampler.disable();
   };
 }

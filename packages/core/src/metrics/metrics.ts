@@ -12,6 +12,13 @@ export function createMetrics(options: { serviceName?: string; clock?: Clock } =
   const prometheus = createPrometheusMetrics(options.serviceName, [live]);
   const meter = prometheus.meterProvider.getMeter('lockstep');
   const instruments = defineInstruments(meter, live, options.clock);
-  recordEventLoopDelay(meter);
-  return { ...prometheus, ...instruments };
+  const stopSampling = recordEventLoopDelay(meter);
+  return {
+    ...prometheus,
+    ...instruments,
+    shutdown: async () => {
+      stopSampling();
+      await prometheus.shutdown();
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { measureEventLoopHold } from './event-loop-hold.ts';
+import { measureEventLoopHold } from '../testing/event-loop-hold.ts';
 import { compileUserRegex, USER_REGEX_LIMITS, UserRegexError, userRegexPredicate } from './user-regex.ts';
 
 // The only time bound these tests assert: one call holds the event loop for under 100 ms, with a

@@ -22,7 +22,7 @@ export interface TimeoutCondition {
   reason?: string;
 }
 
-export const RECONCILE_TIMEOUT_REASON = 'ReconcileTimeout';
+const RECONCILE_TIMEOUT_REASON = 'ReconcileTimeout';
 
 export function reportReconcile(log: Logger, event: ReconcileEvent): void {
   if (event.result === 'success') return;

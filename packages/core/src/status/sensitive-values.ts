@@ -22,7 +22,7 @@ const MAX_NEEDLE_CHARS = 4096;
  * Shorter values are not remembered process-wide: a value such as `true` or `admin` would
  * blank that word in every message of every resource (the leak scan of the tests uses the same floor).
  */
-export const MIN_REMEMBERED_LENGTH = 6;
+const MIN_REMEMBERED_LENGTH = 6;
 
 export class SensitiveValues {
   /** needle → itself, in least-recently-remembered order (a Map keeps insertion order). */
@@ -49,7 +49,11 @@ export class SensitiveValues {
   remember(values: Iterable<string | Uint8Array>): void {
     for (const value of values) {
       if (value.length < MIN_REMEMBERED_LENGTH) continue;
-      for (const full of needlesOf(value)) {
+      // Runs on every Secret write and provider read: encode only the start each needle keeps
+      // (base64 and JSON-escaping of a prefix are prefixes of the whole; the one extra character
+      // keeps a surrogate pair at the cut whole).
+      const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+      for (const full of needlesOf(text.slice(0, MAX_NEEDLE_CHARS + 1))) {
         const needle = full.length > MAX_NEEDLE_CHARS ? full.slice(0, MAX_NEEDLE_CHARS) : full;
         if (this.#needles.delete(needle)) {
           this.#needles.set(needle, true);
@@ -174,13 +178,9 @@ export function rememberSensitiveValues(values: Iterable<string | Uint8Array>): 
   sensitiveValues.remember(values);
 }
 
-/** What setCondition and the event recorder write: the message without remembered values or credentials. */
-export function scrubMessage(message: string): string {
-  return sensitiveValues.scrub(message);
-}
-
 /**
- * `scrubMessage` for a reader who sees only the first `shown` characters: a message of
+ * What setCondition and the event recorder write: the message without remembered values or
+ * credentials, for a reader who sees only the first `shown` characters: a message of
  * megabytes (an error quoting a hostile spec) costs a scan of `shown` plus two remembered
  * prefixes, not of all of it. Past the scan the text is dropped, and so are the scan's last
  * MAX_NEEDLE_CHARS characters, where a value cut in two (unrecognisable) could start; `...`
@@ -189,8 +189,8 @@ export function scrubMessage(message: string): string {
  */
 export function scrubMessageHead(message: string, shown: number): string {
   const scanned = shown + 2 * MAX_NEEDLE_CHARS;
-  if (message.length <= scanned) return scrubMessage(message);
-  const out = scrubMessage(message.slice(0, scanned));
+  if (message.length <= scanned) return sensitiveValues.scrub(message);
+  const out = sensitiveValues.scrub(message.slice(0, scanned));
   return `${out.slice(0, out.length - MAX_NEEDLE_CHARS)}...`;
 }
 

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { V1Secret } from '@kubernetes/client-node';
 import { DATA_MAC_ANNOTATION, MANAGED_LABEL } from './labels.ts';
+import { decodeData, encodeData } from './secret-encoding.ts';
 import { CREATED_FOR_ANNOTATION, mergeAnnotation, mergeRecords } from './secret-ownership.ts';
-import { decodeData, encodeData, planSecretWrite, type WritePlanInput } from './secret-plan.ts';
+import { planSecretWrite, type WritePlanInput } from './secret-plan.ts';
 
 const macKey = Buffer.from('0123456789abcdef0123456789abcdef');
 const owner = { apiVersion: 'external.lockstep.dev/v1', kind: 'ExternalSecret', name: 'es', uid: 'uid-1' };

@@ -3,8 +3,9 @@ import { describe, test } from 'node:test';
 import type { V1Secret } from '@kubernetes/client-node';
 import { dataMac } from './data-mac.ts';
 import { DATA_MAC_ANNOTATION, MANAGED_LABEL } from './labels.ts';
+import { encodeData } from './secret-encoding.ts';
 import { CREATED_FOR_ANNOTATION } from './secret-ownership.ts';
-import { encodeData, planSecretWrite, type WritePlanInput } from './secret-plan.ts';
+import { planSecretWrite, type WritePlanInput } from './secret-plan.ts';
 
 const macKey = Buffer.from('0123456789abcdef0123456789abcdef');
 const owner = {

@@ -8,9 +8,6 @@ import { planMerge } from './merge-plan.ts';
 import { decodeData, encodeData, subsetOf } from './secret-encoding.ts';
 import { CREATED_FOR_ANNOTATION, createdForValue, ownershipRefusal, secretOwnership } from './secret-ownership.ts';
 
-// Callers and tests read the Secret's data through the plan's module.
-export { decodeData, encodeData } from './secret-encoding.ts';
-
 export type CreationPolicy = 'Owner' | 'Orphan' | 'Merge' | 'None';
 
 export interface DesiredSecret {
@@ -105,7 +102,7 @@ export function planSecretWrite(input: WritePlanInput): WritePlan {
     subsetOf(annotations, existing.metadata?.annotations) &&
     (existing.type ?? 'Opaque') === (desired.type ?? 'Opaque') &&
     !claiming &&
-    (creationPolicy !== 'Owner' || isOwnedBy(existing, input.owner));
+    (creationPolicy !== 'Owner' || (ownership.state === 'Ours' && ownership.via === 'ownerReference'));
   if (dataSame && metaSame) return { action: 'none', mac };
 
   if (existing.immutable) {
@@ -132,10 +129,6 @@ export function planSecretWrite(input: WritePlanInput): WritePlan {
     ...(desired.immutable ? { immutable: true } : {}),
   };
   return { action: 'replace', body, mac, reason };
-}
-
-function isOwnedBy(secret: V1Secret, owner: V1OwnerReference): boolean {
-  return (secret.metadata?.ownerReferences ?? []).some((ref) => ref.uid === owner.uid && ref.controller);
 }
 
 function withOwner(refs: V1OwnerReference[] | undefined, owner: V1OwnerReference): V1OwnerReference[] {

@@ -5,20 +5,18 @@ import {
   type Condition,
   conditionsEqual,
   type EventRecorder,
-  getCondition,
+  INSECURE_TRANSPORT,
+  insecureTransportIsNew,
   isRetryable,
   parseObjectKey,
   READY_CONDITION,
   type ReconcileResult,
-  removeCondition,
   type StatusPatcher,
   setCondition,
+  withTransportCondition,
 } from '@lockstep/core';
 import type { ObjectCache, StoreObject, StoreResolver } from './store-resolver.ts';
 import { classifyFailure } from './sync-failure.ts';
-
-/** Condition type of a store whose provider would send credentials in cleartext. */
-export const INSECURE_TRANSPORT = 'InsecureTransport';
 
 export interface SecretStoreContext {
   kind: 'SecretStore' | 'ClusterSecretStore';
@@ -34,12 +32,8 @@ export interface SecretStoreContext {
 export async function reconcileSecretStore(key: string, ctx: SecretStoreContext): Promise<ReconcileResult> {
   const { namespace, name } = parseObjectKey(key);
   const store = ctx.stores.get(namespace, name);
-  if (!store) {
-    await ctx.resolver.clients.release(`${ctx.kind}/${namespace ?? ''}/${name}`);
-    return {};
-  }
-  // Another controller class serves it: no status, no events, no client (ESO: skipping unmanaged store).
-  if (!ctx.resolver.serves(store)) {
+  // Gone, or another controller class serves it: no status, no events, no client (ESO: skipping unmanaged store).
+  if (!store || !ctx.resolver.serves(store)) {
     await ctx.resolver.clients.release(`${ctx.kind}/${namespace ?? ''}/${name}`);
     return {};
   }
@@ -72,21 +66,8 @@ export async function reconcileSecretStore(key: string, ctx: SecretStoreContext)
     },
     now,
   );
-  // A warning condition that exists only while there is something to warn about.
   const cleartext = ctx.resolver.insecureTransport(store);
-  const conditions = cleartext
-    ? setCondition(
-        withReady,
-        {
-          type: INSECURE_TRANSPORT,
-          status: 'True',
-          reason: 'CleartextHTTP',
-          message: cleartext,
-          observedGeneration: store.metadata?.generation,
-        },
-        now,
-      )
-    : removeCondition(withReady, INSECURE_TRANSPORT);
+  const conditions = withTransportCondition(withReady, cleartext, store.metadata?.generation, now);
   if (!conditionsEqual(conditions, store.status?.conditions) || store.status?.capabilities !== ready.capabilities) {
     await ctx.status.patchStatus(
       {
@@ -107,7 +88,7 @@ export async function reconcileSecretStore(key: string, ctx: SecretStoreContext)
     };
     if (ready.ok) ctx.events.normal(involved, 'Valid', ready.message);
     else ctx.events.warning(involved, ready.reason, ready.message);
-    if (cleartext && getCondition(store.status?.conditions, INSECURE_TRANSPORT)?.status !== 'True') {
+    if (cleartext && insecureTransportIsNew(store.status?.conditions, cleartext)) {
       ctx.events.warning(involved, INSECURE_TRANSPORT, cleartext);
     }
   }

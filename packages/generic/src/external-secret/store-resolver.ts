@@ -81,16 +81,14 @@ export class StoreResolver {
         `secretStoreRef.kind "${kind}" must be SecretStore or ClusterSecretStore`,
       );
     }
-    const store =
-      kind === 'SecretStore'
-        ? this.#deps.secretStores.get(namespace, ref.name)
-        : this.#deps.clusterSecretStores.get(undefined, ref.name);
+    const store = this.#lookup(namespace, { name: ref.name, kind });
     if (!store) {
       const where = kind === 'SecretStore' ? ` in namespace "${namespace}"` : '';
       throw new StoreError('StoreNotFound', `${kind} "${ref.name}" not found${where}: create it or fix secretStoreRef`);
     }
-    if (!servesStore(store, this.#deps.controllerClass)) {
-      // Reached only through a data[].sourceRef.storeRef: a secretStoreRef of another class is skipped before.
+    if (!this.serves(store)) {
+      // A backstop: reconcileExternalSecret skips objects naming another class's store before any read
+      // (usesOtherControllerClass); this catches a store whose spec.controller changed since.
       throw new StoreError(
         'StoreNotAllowed',
         `${kind} "${ref.name}" belongs to controller class "${store.spec?.controller}", not this controller's "${this.#deps.controllerClass ?? ''}"`,
@@ -102,11 +100,11 @@ export class StoreResolver {
         `ClusterSecretStore "${ref.name}" does not allow namespace "${namespace}" (see its spec.conditions)`,
       );
     }
-    const entries = Object.entries(store.spec?.provider ?? {});
-    if (entries.length !== 1) {
+    const entry = providerEntry(store);
+    if (!entry) {
       throw new StoreError('InvalidStoreSpec', `${kind} "${ref.name}" must set exactly one provider`);
     }
-    const [name, spec] = entries[0]!;
+    const [name, spec] = entry;
     const provider = this.#deps.registry.provider(name);
     if (!provider) {
       throw new StoreError(
@@ -175,21 +173,22 @@ export class StoreResolver {
    */
   usesOtherControllerClass(namespace: string, refs: Array<{ name: string; kind?: string } | undefined>): boolean {
     return refs.some((ref) => {
-      if (!ref) return false;
-      const store =
-        (ref.kind ?? 'SecretStore') === 'ClusterSecretStore'
-          ? this.#deps.clusterSecretStores.get(undefined, ref.name)
-          : this.#deps.secretStores.get(namespace, ref.name);
-      return store !== undefined && !servesStore(store, this.#deps.controllerClass);
+      const store = ref && this.#lookup(namespace, ref);
+      return store !== undefined && !this.serves(store);
     });
+  }
+
+  /** The store a ref names, from the informer caches (a kind other than ClusterSecretStore reads SecretStores). */
+  #lookup(namespace: string, ref: { name: string; kind?: string }): StoreObject | undefined {
+    return ref.kind === 'ClusterSecretStore'
+      ? this.#deps.clusterSecretStores.get(undefined, ref.name)
+      : this.#deps.secretStores.get(namespace, ref.name);
   }
 
   /** The provider's InsecureTransport warning for this store (an http:// Vault server), if any. */
   insecureTransport(store: StoreObject): string | undefined {
-    const entries = Object.entries(store.spec?.provider ?? {});
-    if (entries.length !== 1) return undefined;
-    const [name, spec] = entries[0]!;
-    return this.#deps.registry.provider(name)?.insecureTransport?.(spec);
+    const entry = providerEntry(store);
+    return entry && this.#deps.registry.provider(entry[0])?.insecureTransport?.(entry[1]);
   }
 
   /** Whether this controller serves the store (see servesStore). */
@@ -223,6 +222,12 @@ export class StoreResolver {
 export function servesStore(store: StoreObject, controllerClass: string | undefined): boolean {
   const wanted = store.spec?.controller ?? '';
   return wanted === '' || wanted === (controllerClass ?? '');
+}
+
+/** The store's one `spec.provider` entry (provider name and its spec); undefined unless exactly one is set. */
+function providerEntry(store: StoreObject): [string, unknown] | undefined {
+  const entries = Object.entries(store.spec?.provider ?? {});
+  return entries.length === 1 ? entries[0] : undefined;
 }
 
 /** Store fields ESO has that Lockstep does not implement: refused, never silently ignored. */

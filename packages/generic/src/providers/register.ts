@@ -29,7 +29,7 @@ export function registerGenericProviders(registry: ProviderRegistry, deps: Gener
     createAwsProvider({
       ...observer('aws'),
       ...(deps.awsBatchWindowMs !== undefined ? { batchWindowMs: deps.awsBatchWindowMs } : {}),
-      ...(deps.allowClusterStoreAmbientCredentials ? { allowClusterStoreAmbientCredentials: true } : {}),
+      allowClusterStoreAmbientCredentials: deps.allowClusterStoreAmbientCredentials,
       ...(deps.now ? { now: deps.now } : {}),
     }) as never,
   );

@@ -1,10 +1,10 @@
 import type { PrinterColumn } from './crd-schema.ts';
-import { type Printer, workloadPrinters } from './workload-printers.ts';
+import { type Cell, col, type Printer, workloadPrinters } from './workload-printers.ts';
 
 /**
  * meta.k8s.io/v1 Table rendering, as kube-apiserver answers `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`
- * (what kubectl get asks for). Built-in kinds get the default columns of their kubectl printers (without the
- * `-o wide` ones); custom resources get their additionalPrinterColumns evaluated with a small JSONPath subset.
+ * (what kubectl get asks for). Built-in kinds get the columns of their kubectl printers (the workloads' `-o wide`
+ * ones too, at priority 1); custom resources get their additionalPrinterColumns evaluated with a small JSONPath subset.
  */
 
 export type TableOptions = {
@@ -15,7 +15,6 @@ export type TableOptions = {
 };
 
 type JsonObject = Record<string, unknown>;
-type Cell = string | number | boolean | null;
 
 const NAME_COLUMN: PrinterColumn = {
   name: 'Name',
@@ -34,19 +33,13 @@ const AGE_COLUMN: PrinterColumn = {
     'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
 };
 
-type Builtin = Printer;
-
 function count(value: unknown): number {
   if (Array.isArray(value)) return value.length;
   return value && typeof value === 'object' ? Object.keys(value).length : 0;
 }
 
-function col(name: string, type: string, jsonPath: string, description: string): PrinterColumn {
-  return { name, type, jsonPath, description };
-}
-
 // The cells kube's built-in printers compute (pkg/printers/internalversion), which JSONPath cannot express.
-const BUILTINS: Record<string, Builtin> = {
+const BUILTINS: Record<string, Printer> = {
   Secret: {
     columns: [
       NAME_COLUMN,

@@ -21,7 +21,8 @@ const replicas = (o: JsonObject) => {
   return typeof value === 'number' ? value : 1;
 };
 
-function col(name: string, type: string, jsonPath: string, description: string, priority = 0): PrinterColumn {
+/** A printer column; priority 1 is a `-o wide` one. */
+export function col(name: string, type: string, jsonPath: string, description: string, priority = 0): PrinterColumn {
   return priority ? { name, type, jsonPath, description, priority } : { name, type, jsonPath, description };
 }
 

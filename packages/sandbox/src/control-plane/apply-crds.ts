@@ -14,6 +14,7 @@ export async function applyCrds(kubeconfig: string, dirs: string[], timeoutMs = 
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfig);
   const api = kc.makeApiClient(ApiextensionsV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
   const crds: V1CustomResourceDefinition[] = [];
   for (const dir of dirs) {
     for (const file of (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort()) {
@@ -30,7 +31,7 @@ export async function applyCrds(kubeconfig: string, dirs: string[], timeoutMs = 
       if (current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) {
         // Established comes before the resource's watch cache is filled; until then lists answer
         // 429 "storage is (re)initializing". Served means a list succeeds.
-        if (await listable(kc, crd)) break;
+        if (await listable(custom, crd)) break;
       }
       if (Date.now() > deadline) throw new Error(`CRD ${name} was not Established within ${timeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 100));
@@ -52,15 +53,18 @@ async function createOrReplace(api: ApiextensionsV1Api, crd: V1CustomResourceDef
   }
 }
 
-async function listable(kc: KubeConfig, crd: V1CustomResourceDefinition): Promise<boolean> {
-  const version = crd.spec.versions.find((v) => v.storage)?.name ?? crd.spec.versions[0]?.name ?? 'v1';
+async function listable(custom: CustomObjectsApi, crd: V1CustomResourceDefinition): Promise<boolean> {
   try {
-    await kc
-      .makeApiClient(CustomObjectsApi)
-      .listClusterCustomObject({ group: crd.spec.group, version, plural: crd.spec.names.plural, limit: 1 });
+    await custom.listClusterCustomObject({ ...crdCoordinates(crd), limit: 1 });
     return true;
   } catch (err) {
     if (err instanceof ApiException && err.code === 429) return false;
     throw err;
   }
+}
+
+/** Where a CRD's objects are served: its group, plural and storage version. */
+export function crdCoordinates(crd: V1CustomResourceDefinition): { group: string; plural: string; version: string } {
+  const version = crd.spec.versions.find((v) => v.storage)?.name ?? crd.spec.versions[0]?.name ?? 'v1';
+  return { group: crd.spec.group, plural: crd.spec.names.plural, version };
 }

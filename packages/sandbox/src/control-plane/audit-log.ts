@@ -41,8 +41,18 @@ export class AuditLog {
 
   /** Forgets what was read; later calls see only newer requests. */
   clear(): void {
+    this.take();
+  }
+
+  /**
+   * What `requests()` would answer, forgotten in the same read: a line the server appends between
+   * a `requests()` and a `clear()` would be dropped uncounted.
+   */
+  take(): RequestLogEntry[] {
     this.#readAppended();
+    const taken = this.#entries;
     this.#entries = [];
+    return taken;
   }
 
   #readAppended(): void {

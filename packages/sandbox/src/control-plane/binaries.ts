@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { lockstepRoot } from '../peers/binaries.ts';
 
-export const KUBERNETES_VERSION = 'v1.34.2';
-
 /** Where etcd, kube (apiserver/controller-manager/scheduler) and kwok live, built by `make cluster`. */
 export interface ControlPlaneBinaries {
   etcd: string;

@@ -1,15 +1,15 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { RequestLogEntry } from '../apiserver/request-log.ts';
 import { withFreePort } from '../peers/free-port.ts';
+import { once } from '../peers/once.ts';
 import { type PeerProcess, startPeerProcess } from '../peers/peer-process.ts';
 import { clusterAdminToken } from './admin-token.ts';
 import { applyCrds } from './apply-crds.ts';
 import { AuditLog } from './audit-log.ts';
 import { auditPolicyYaml } from './audit-policy.ts';
 import { type ControlPlaneBinaries, controlPlaneBinaries } from './binaries.ts';
-import { httpsGet } from './https-probe.ts';
+import { httpsStatus, type ProbeTls } from './https-probe.ts';
 import { KWOK_NODE_NAME, kwokNode } from './kwok-node.ts';
 import { ADMIN_USER, COMPONENT_USERS, kubeconfigYaml, writeControlPlanePki } from './pki-files.ts';
 
@@ -31,10 +31,8 @@ export interface ControlPlane {
   kubeconfig(): string;
   /** kube-apiserver's JSON audit log: every request but the control plane's own. */
   auditLogPath: string;
+  /** Its resource requests, in the embedded server's request-log shape. */
   auditLog: AuditLog;
-  /** Resource requests from the audit log (the embedded server's request-log shape). */
-  requests(): RequestLogEntry[];
-  clearRequests(): void;
   /** A bearer token of a cluster-admin ServiceAccount, for clients that do not take certificates. */
   adminToken: string;
   /** The cluster CA's key: tests mint client certificates of their own with it. */
@@ -71,43 +69,36 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const auditLogPath = join(dir, 'audit.log');
     const auditPolicy = join(dir, 'audit-policy.yaml');
     await writeFile(auditPolicy, auditPolicyYaml());
-    const apiserver = await withFreePort(async (port) => {
-      const url = `https://127.0.0.1:${port}`;
-      const proc = await startPeerProcess({
-        peer: 'kube-apiserver',
-        command: bins.kube,
-        args: [
-          'kube-apiserver',
-          `--etcd-servers=${etcd.url}`,
-          '--bind-address=127.0.0.1',
-          '--advertise-address=127.0.0.1',
-          `--secure-port=${port}`,
-          `--tls-cert-file=${pki.paths.servingCert}`,
-          `--tls-private-key-file=${pki.paths.servingKey}`,
-          `--client-ca-file=${pki.paths.caCert}`,
-          '--authorization-mode=Node,RBAC',
-          // Not a default plugin, but on in OpenShift and many managed clusters: owner references
-          // with blockOwnerDeletion then need `update` on the owner's /finalizers, which the
-          // chart grants and the ops suites prove.
-          '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
-          `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
-          `--service-account-key-file=${pki.paths.serviceAccountPublic}`,
-          `--service-account-signing-key-file=${pki.paths.serviceAccountPrivate}`,
-          '--service-cluster-ip-range=10.0.0.0/24',
-          `--audit-policy-file=${auditPolicy}`,
-          `--audit-log-path=${auditLogPath}`,
-          '--audit-log-format=json',
-          '--audit-log-mode=blocking',
-          '--profiling=false',
-          '--enable-priority-and-fairness=true',
-        ],
-        logFile: join(dir, 'kube-apiserver.log'),
-        deadlineMs: Math.max(opts.deadlineMs ?? 0, APISERVER_DEADLINE_MS),
-        ready: async () =>
-          (await httpsGet(`${url}/readyz`, { caPem: pki.ca.certPem, client: pki.admin })).status === 200,
-      });
-      return { url, process: proc };
-    });
+    const apiserver = await startKube(
+      bins,
+      dir,
+      'kube-apiserver',
+      [
+        `--etcd-servers=${etcd.url}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--tls-cert-file=${pki.paths.servingCert}`,
+        `--tls-private-key-file=${pki.paths.servingKey}`,
+        `--client-ca-file=${pki.paths.caCert}`,
+        '--authorization-mode=Node,RBAC',
+        // Not a default plugin, but on in OpenShift and many managed clusters: owner references
+        // with blockOwnerDeletion then need `update` on the owner's /finalizers, which the
+        // chart grants and the ops suites prove.
+        '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
+        `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
+        `--service-account-key-file=${pki.paths.serviceAccountPublic}`,
+        `--service-account-signing-key-file=${pki.paths.serviceAccountPrivate}`,
+        '--service-cluster-ip-range=10.0.0.0/24',
+        `--audit-policy-file=${auditPolicy}`,
+        `--audit-log-path=${auditLogPath}`,
+        '--audit-log-format=json',
+        '--audit-log-mode=blocking',
+        '--profiling=false',
+        '--enable-priority-and-fairness=true',
+      ],
+      { path: '/readyz', tls: { caPem: pki.ca.certPem, client: pki.admin } },
+      Math.max(opts.deadlineMs ?? 0, APISERVER_DEADLINE_MS),
+    );
     stoppers.push(apiserver.process.stop);
     const url = apiserver.url;
 
@@ -165,7 +156,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const adminToken = await clusterAdminToken(kc);
     const auditLog = new AuditLog(auditLogPath);
 
-    let stopped: Promise<void> | undefined;
     return {
       url,
       caPem: pki.ca.certPem,
@@ -174,15 +164,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       kubeconfig: () => adminKubeconfig,
       auditLogPath,
       auditLog,
-      requests: () => auditLog.requests(),
-      clearRequests: () => auditLog.clear(),
       adminToken,
       serviceAccountIssuer: SERVICE_ACCOUNT_ISSUER,
       serviceAccountPublicKeyPem: pki.serviceAccountPublicKeyPem,
-      stop: () => {
-        stopped ??= stop();
-        return stopped;
-      },
+      stop: once(stop),
     };
   } catch (err) {
     await stop();
@@ -227,17 +212,41 @@ async function startEtcd(
   );
 }
 
-/** kube-controller-manager or kube-scheduler on a free secure port, ready when /healthz says ok. */
-function startComponent(bins: ControlPlaneBinaries, dir: string, name: string, args: string[]): Promise<PeerProcess> {
-  return withFreePort((port) =>
-    startPeerProcess({
+/** A component of the multi-call `kube` binary on a free secure port, ready when `probe.path` answers 200. */
+async function startKube(
+  bins: ControlPlaneBinaries,
+  dir: string,
+  name: string,
+  args: string[],
+  probe: { path: string; tls: ProbeTls },
+  deadlineMs?: number,
+): Promise<{ url: string; process: PeerProcess }> {
+  return withFreePort(async (port) => {
+    const url = `https://127.0.0.1:${port}`;
+    const proc = await startPeerProcess({
       peer: name,
       command: bins.kube,
-      args: [name, `--secure-port=${port}`, `--cert-dir=${join(dir, `${name}-certs`)}`, ...args],
+      args: [name, `--secure-port=${port}`, ...args],
       logFile: join(dir, `${name}.log`),
-      ready: async () => (await httpsGet(`https://127.0.0.1:${port}/healthz`, { insecure: true })).status === 200,
-    }),
-  );
+      deadlineMs,
+      ready: async () => (await httpsStatus(`${url}${probe.path}`, probe.tls)) === 200,
+    });
+    return { url, process: proc };
+  });
+}
+
+/** kube-controller-manager or kube-scheduler: a self-signed serving certificate, so /healthz is probed without trust. */
+async function startComponent(
+  bins: ControlPlaneBinaries,
+  dir: string,
+  name: string,
+  args: string[],
+): Promise<PeerProcess> {
+  const started = await startKube(bins, dir, name, [`--cert-dir=${join(dir, `${name}-certs`)}`, ...args], {
+    path: '/healthz',
+    tls: { insecure: true },
+  });
+  return started.process;
 }
 
 async function startKwok(bins: ControlPlaneBinaries, dir: string, kubeconfig: string): Promise<PeerProcess> {
@@ -279,7 +288,11 @@ async function waitUntilSchedulable(kc: KubeConfig, deadlineMs: number): Promise
     if (state.nodeReady && state.serviceAccount) return;
     await new Promise((r) => setTimeout(r, 250));
   }
+  const missing = [
+    ...(state.nodeReady ? [] : ['the kwok node was not Ready and schedulable']),
+    ...(state.serviceAccount ? [] : ['kube-controller-manager did not create the default ServiceAccount']),
+  ];
   throw new Error(
-    `the control plane started, but within ${deadlineMs / 1000} s ${state.nodeReady ? '' : 'the kwok node was not Ready and schedulable'}${state.nodeReady || state.serviceAccount ? '' : ' and '}${state.serviceAccount ? '' : 'kube-controller-manager did not create the default ServiceAccount'} (see kwok.log and kube-controller-manager.log)`,
+    `the control plane started, but within ${deadlineMs / 1000} s ${missing.join(' and ')} (see kwok.log and kube-controller-manager.log)`,
   );
 }

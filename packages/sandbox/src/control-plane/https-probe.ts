@@ -1,12 +1,18 @@
 import { request } from 'node:https';
 import type { PemPair } from '../apiserver/pki.ts';
 
-/** GET over HTTPS with the sandbox CA (and a client certificate when given); answers status and body. */
-export function httpsGet(
-  url: string,
-  tls: { caPem?: string; client?: PemPair; insecure?: boolean },
-  timeoutMs = 2000,
-): Promise<{ status: number; body: string }> {
+/** How a probe trusts the server: the sandbox CA (with a client certificate when given), or not at all. */
+export interface ProbeTls {
+  caPem?: string;
+  client?: PemPair;
+  insecure?: boolean;
+}
+
+/**
+ * The status of a GET over HTTPS. Readiness probes need no more, and fetch takes neither a CA
+ * nor a client certificate without an undici dispatcher.
+ */
+export function httpsStatus(url: string, tls: ProbeTls, timeoutMs = 2000): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -20,12 +26,8 @@ export function httpsGet(
         agent: false,
       },
       (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          body += c;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
         res.on('error', reject);
       },
     );

@@ -55,13 +55,26 @@ export async function tokenReviewerJwt(kc: KubeConfig): Promise<string> {
 
 /** A real API server answers TokenReview only for callers bound to `system:auth-delegator`. */
 export async function grantTokenReview(kc: KubeConfig, namespace: string, serviceAccount: string): Promise<void> {
+  await bindClusterRole(kc, `lockstep-token-review-${namespace}-${serviceAccount}`, 'system:auth-delegator', {
+    namespace,
+    name: serviceAccount,
+  });
+}
+
+/** Binds a ServiceAccount to a ClusterRole unless a binding of that name exists. */
+export async function bindClusterRole(
+  kc: KubeConfig,
+  bindingName: string,
+  clusterRole: string,
+  serviceAccount: { namespace: string; name: string },
+): Promise<void> {
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
   await ignoreConflict(() =>
     rbac.createClusterRoleBinding({
       body: {
-        metadata: { name: `lockstep-token-review-${namespace}-${serviceAccount}` },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
-        subjects: [{ kind: 'ServiceAccount', namespace, name: serviceAccount }],
+        metadata: { name: bindingName },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+        subjects: [{ kind: 'ServiceAccount', ...serviceAccount }],
       },
     }),
   );

@@ -6,8 +6,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiException, type CoreV1Api, type CustomObjectsApi } from '@kubernetes/client-node';
+import {
+  ApiException,
+  type CoreV1Api,
+  type CustomObjectsApi,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { crdCoordinates } from '../control-plane/apply-crds.ts';
 import { lockstepRoot } from '../peers/binaries.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the scan reads whatever status a kind has
@@ -41,33 +47,25 @@ const PUBLIC_KEYS = new Set([
   'expiration',
 ]);
 
-interface CustomKind {
-  group: string;
-  version: string;
-  plural: string;
-  kind: string;
-}
+type CustomKind = ReturnType<typeof crdCoordinates> & { kind: string };
 
-/** Every kind in crds/: both models, generators included, so a new kind is scanned without editing this file. */
-export const SCANNED_KINDS: CustomKind[] = readdirSync(join(lockstepRoot(), 'crds'))
-  .filter((f) => f.endsWith('.yaml'))
-  .sort()
-  .map((f) => {
-    const crd = parse(readFileSync(join(lockstepRoot(), 'crds', f), 'utf8')) as {
-      spec: {
-        group: string;
-        names: { plural: string; kind: string };
-        versions: Array<{ name: string; storage?: boolean }>;
-      };
-    };
-    const version = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0];
-    return {
-      group: crd.spec.group,
-      version: version?.name ?? '',
-      plural: crd.spec.names.plural,
-      kind: crd.spec.names.kind,
-    };
-  });
+let scannedKinds: CustomKind[] | undefined;
+
+/**
+ * Every kind in crds/: both models, generators included, so a new kind is scanned without editing
+ * this file. Read on the first scan, not when the package is imported.
+ */
+function scanned(): CustomKind[] {
+  const dir = join(lockstepRoot(), 'crds');
+  scannedKinds ??= readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => {
+      const crd = parse(readFileSync(join(dir, f), 'utf8')) as V1CustomResourceDefinition;
+      return { ...crdCoordinates(crd), kind: crd.spec.names.kind };
+    });
+  return scannedKinds;
+}
 
 /** `"value" in <place>` for each value found, plain or base64. */
 export async function findLeaks(at: LeakPlaces, values: string[]): Promise<string[]> {
@@ -121,7 +119,7 @@ async function readablePlaces(at: LeakPlaces): Promise<Array<{ where: string; te
       text: JSON.stringify([ev.message, ev.reason, ev.action]),
     });
   }
-  for (const kind of SCANNED_KINDS) {
+  for (const kind of scanned()) {
     for (const item of await listAll(at.custom, kind)) {
       places.push({
         where: `${kind.kind} ${item.metadata?.namespace ?? ''}/${item.metadata?.name} status`,

@@ -12,11 +12,15 @@ import {
   CustomObjectsApi,
   KubeConfig,
   type V1CustomResourceDefinition,
+  type V1Namespace,
 } from '@kubernetes/client-node';
 import { issueClientCert } from '../apiserver/pki.ts';
 import type { RequestLogEntry } from '../apiserver/request-log.ts';
+import { crdCoordinates } from '../control-plane/apply-crds.ts';
 import { AuditLog } from '../control-plane/audit-log.ts';
 import { kubeconfigYaml } from '../control-plane/pki-files.ts';
+import { once } from '../peers/once.ts';
+import { assertNoLeaks, type LeakPlaces } from './leak-scan.ts';
 import { lockAnyCluster } from './suite-lock.ts';
 
 export interface TestCluster {
@@ -29,12 +33,20 @@ export interface TestCluster {
   /** Resource requests from kube-apiserver's audit log; throws when the cluster has none. */
   requests(): RequestLogEntry[];
   clearRequests(): void;
-  /** Deletes what the suite created and waits until it is gone (while the suite's controller still runs). */
-  cleanUp(): Promise<void>;
-  /** Lets the next suite in. */
-  release(): Promise<void>;
-  /** cleanUp, then release. */
-  stop(): Promise<void>;
+  /**
+   * Ends the suite, in the one safe order: the leak scan while everything still runs; the
+   * cleanup (what the suite created, waited until gone) while its controllers still run, as
+   * they remove their finalizers; then `stopControllers`; then the next suite is let in. A
+   * leak is thrown last, once everything is released.
+   */
+  stop(opts?: SuiteEnd): Promise<void>;
+}
+
+export interface SuiteEnd {
+  /** Where to look for secret values (with `remembered`, the values the suite put into peers). */
+  leaks?: LeakPlaces;
+  remembered?: Iterable<string>;
+  stopControllers?: () => Promise<unknown>;
 }
 
 const CLEANUP_TIMEOUT_MS = 90_000;
@@ -96,7 +108,7 @@ export async function acquireTestCluster(suite: string): Promise<TestCluster> {
     // this suite's objects or hand it stale ones under a reused fixed name.
     await waitForTerminatingNamespaces(kc);
     const created: Created = identity
-      ? await createdByUser(new AuditLog(auditPath as string, { fromNow: true }), identity.user)
+      ? createdByUser(new AuditLog(auditPath as string, { fromNow: true }), identity.user)
       : await createdWhileHeld(kc);
     const audit = auditPath ? new AuditLog(auditPath, { fromNow: true }) : undefined;
     const needAudit = (): AuditLog => {
@@ -107,10 +119,9 @@ export async function acquireTestCluster(suite: string): Promise<TestCluster> {
       }
       return audit;
     };
-    let cleaned: Promise<void> | undefined;
-    const cleanUp = () => {
-      cleaned ??= created().then((what) => removeCreated(kc, what));
-      return cleaned;
+    const releaseAll = async () => {
+      await release();
+      if (identity) await rm(identity.dir, { recursive: true, force: true });
     };
     return {
       url,
@@ -120,12 +131,24 @@ export async function acquireTestCluster(suite: string): Promise<TestCluster> {
       writeKubeconfig: (path) => copyFile(kubeconfigPath, path),
       requests: () => needAudit().requests(),
       clearRequests: () => needAudit().clear(),
-      cleanUp,
-      release: async () => {
-        await release();
-        if (identity) await rm(identity.dir, { recursive: true, force: true });
-      },
-      stop: () => cleanUp().finally(release),
+      stop: once(async (end: SuiteEnd = {}) => {
+        const leaked = end.leaks
+          ? await assertNoLeaks(end.leaks, end.remembered).then(
+              () => undefined,
+              (err: unknown) => err,
+            )
+          : undefined;
+        try {
+          await removeCreated(kc, await created());
+        } finally {
+          try {
+            await end.stopControllers?.();
+          } finally {
+            await releaseAll();
+          }
+        }
+        if (leaked) throw leaked;
+      }),
     };
   } catch (err) {
     await release();
@@ -157,7 +180,7 @@ async function suiteIdentity(
 }
 
 /** From the audit log: what `user` created (2xx answers only). */
-async function createdByUser(log: AuditLog, user: string): Promise<Created> {
+function createdByUser(log: AuditLog, user: string): Created {
   return async () => {
     const creates = log
       .requests()
@@ -236,44 +259,41 @@ async function removeCreated(kc: KubeConfig, created: CreatedObjects): Promise<v
   }
   const namespaces = created.namespaces;
   await Promise.all(namespaces.map((name) => core.deleteNamespace({ name }).catch(() => {})));
-  const started = Date.now();
-  const deadline = started + CLEANUP_TIMEOUT_MS;
-  let finalizersDropped = false;
-  for (;;) {
-    const left = (await core.listNamespace()).items.filter((n) => namespaces.includes(n.metadata?.name ?? ''));
-    if (left.length === 0) return;
-    if (!finalizersDropped && Date.now() - started > FINALIZER_GRACE_MS) {
-      finalizersDropped = true;
-      await dropLockstepFinalizers(
-        kc,
-        left.map((n) => n.metadata?.name ?? ''),
-      );
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `cleanup: namespaces still terminating after ${CLEANUP_TIMEOUT_MS / 1000} s: ${left.map((n) => n.metadata?.name).join(', ')}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitUntilNamespacesGone(
+    kc,
+    (n) => namespaces.includes(n.metadata?.name ?? ''),
+    (left) => `cleanup: namespaces still terminating after ${CLEANUP_TIMEOUT_MS / 1000} s: ${left.join(', ')}`,
+  );
 }
 
 async function waitForTerminatingNamespaces(kc: KubeConfig): Promise<void> {
+  await waitUntilNamespacesGone(
+    kc,
+    (n) => n.status?.phase === 'Terminating',
+    (left) => `namespaces left terminating by an earlier suite: ${left.join(', ')}`,
+  );
+}
+
+/**
+ * Polls until no namespace `which` selects is left. Past FINALIZER_GRACE_MS it drops the Lockstep
+ * finalizers in those left (once); past CLEANUP_TIMEOUT_MS it throws `failure(left)`.
+ */
+async function waitUntilNamespacesGone(
+  kc: KubeConfig,
+  which: (namespace: V1Namespace) => boolean,
+  failure: (left: string[]) => string,
+): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const started = Date.now();
   let finalizersDropped = false;
   for (;;) {
-    const terminating = (await core.listNamespace()).items
-      .filter((n) => n.status?.phase === 'Terminating')
-      .map((n) => n.metadata?.name ?? '');
-    if (terminating.length === 0) return;
+    const left = (await core.listNamespace()).items.filter(which).map((n) => n.metadata?.name ?? '');
+    if (left.length === 0) return;
     if (!finalizersDropped && Date.now() - started > FINALIZER_GRACE_MS) {
       finalizersDropped = true;
-      await dropLockstepFinalizers(kc, terminating);
+      await dropLockstepFinalizers(kc, left);
     }
-    if (Date.now() - started > CLEANUP_TIMEOUT_MS) {
-      throw new Error(`namespaces left terminating by an earlier suite: ${terminating.join(', ')}`);
-    }
+    if (Date.now() - started > CLEANUP_TIMEOUT_MS) throw new Error(failure(left));
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -307,9 +327,4 @@ async function lockstepCrds(kc: KubeConfig, scope: 'Cluster' | 'Namespaced'): Pr
   return (await api.listCustomResourceDefinition()).items.filter(
     (c) => c.spec.scope === scope && c.spec.group.endsWith('lockstep.dev'),
   );
-}
-
-function crdCoordinates(crd: V1CustomResourceDefinition): { group: string; plural: string; version: string } {
-  const version = crd.spec.versions.find((v) => v.storage)?.name ?? crd.spec.versions[0]?.name ?? 'v1';
-  return { group: crd.spec.group, plural: crd.spec.names.plural, version };
 }

@@ -5,6 +5,7 @@
 // open and are re-sealed on their next save.
 
 import type { TokenCipher } from './token-cipher.ts';
+import { isTransitCiphertext } from './transit-token-cipher.ts';
 
 /** The transit cipher in force, or undefined for the local key. Throws while that cannot be known yet. */
 export type TransitCipherSource = () => Promise<TokenCipher | undefined>;
@@ -32,7 +33,7 @@ export class StorageEncryptionCipher implements TokenCipher {
   }
 
   async decrypt(identity: string, ciphertext: string): Promise<string | undefined> {
-    if (!ciphertext.startsWith('vault:')) return this.#local.decrypt(identity, ciphertext);
+    if (!isTransitCiphertext(ciphertext)) return this.#local.decrypt(identity, ciphertext);
     const transit = await this.#transit?.();
     // Sealed with a transit key no VaultAuth names any more: unreadable, the identity logs in again.
     return transit ? transit.decrypt(identity, ciphertext) : undefined;

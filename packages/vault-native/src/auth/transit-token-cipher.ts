@@ -10,6 +10,11 @@ import type { VaultClient } from '../client/vault-client.ts';
 import type { TokenLike } from '../client/vault-types.ts';
 import type { TokenCipher } from './token-cipher.ts';
 
+/** Whether `ciphertext` is transit's (`vault:v<n>:…`), as opposed to another cipher's. */
+export function isTransitCiphertext(ciphertext: string): boolean {
+  return ciphertext.startsWith('vault:');
+}
+
 export interface TransitTokenCipherOptions {
   client: VaultClient;
   /** The controller's own token (a string or a handle from a TokenManager with an in-memory store). */
@@ -42,7 +47,7 @@ export class TransitTokenCipher implements TokenCipher {
       { ...this.#requestOpts(), idempotent: true },
     );
     const ciphertext = res.data?.ciphertext;
-    if (typeof ciphertext !== 'string' || !ciphertext.startsWith('vault:')) {
+    if (typeof ciphertext !== 'string' || !isTransitCiphertext(ciphertext)) {
       throw new BackendError(
         'Unavailable',
         'vault',
@@ -53,7 +58,7 @@ export class TransitTokenCipher implements TokenCipher {
   }
 
   async decrypt(identity: string, ciphertext: string): Promise<string | undefined> {
-    if (!ciphertext.startsWith('vault:')) return undefined;
+    if (!isTransitCiphertext(ciphertext)) return undefined;
     let plaintext: unknown;
     try {
       const res = await this.#opts.client.write<{ plaintext?: unknown }>(

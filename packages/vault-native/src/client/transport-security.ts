@@ -3,8 +3,6 @@
 // readable by anyone on the path. Lockstep warns (condition InsecureTransport, Warning event)
 // and, with --refuse-insecure-transport, refuses such addresses.
 
-export const INSECURE_TRANSPORT = 'InsecureTransport';
-
 export interface TransportPolicy {
   /** Refuse `http://` addresses instead of warning about them. */
   refuseInsecureTransport?: boolean;

@@ -10,7 +10,8 @@ import { ensureNamespace, ensureServiceAccount } from '@lockstep/sandbox';
 import { LocalTokenCipher } from '../auth/local-token-cipher.ts';
 import { SecretTokenStore, TOKEN_STORE_SECRET, tokenStoreKey } from '../auth/secret-token-store.ts';
 import { StorageEncryptionCipher } from '../auth/storage-encryption-cipher.ts';
-import { type Harness, readyOf, startHarness, type Tenant, unique, waitFor } from './harness.ts';
+import { type Harness, startHarness, type Tenant, unique, waitFor } from './harness.ts';
+import { waitForReady } from './ready-fixture.ts';
 
 describe('VaultConnection and VaultAuth boundaries', () => {
   let h: Harness;
@@ -18,11 +19,6 @@ describe('VaultConnection and VaultAuth boundaries', () => {
   let tenant: Tenant;
   let infra: string;
 
-  const readyIs = (kind: string, namespace: string, name: string, status: 'True' | 'False', reason?: string) =>
-    waitFor(`${kind} ${namespace}/${name} Ready=${status}${reason ? ` (${reason})` : ''}`, async () => {
-      const ready = readyOf(await h.getObject(kind, namespace, name));
-      return ready?.status === status && (!reason || ready.reason === reason) ? ready : undefined;
-    });
   /** A VaultAuth of the tenant that logs in through `connectionRef`, and a VaultStaticSecret using it. */
   const viaConnection = async (name: string, connectionRef: string) => {
     await h.apply('VaultAuth', tenant.namespace, name, {
@@ -60,7 +56,7 @@ describe('VaultConnection and VaultAuth boundaries', () => {
   });
 
   test('an http:// VaultConnection is Ready but flagged InsecureTransport, with one Warning event', async () => {
-    const ready = await readyIs('VaultConnection', h.controllerNamespace, 'default', 'True');
+    const ready = await waitForReady(h, 'VaultConnection', h.controllerNamespace, 'default', 'True');
     assert.match(ready.message ?? '', /reachable/);
     const conn = await h.getObject('VaultConnection', h.controllerNamespace, 'default');
     const insecure = ((conn?.status?.conditions ?? []) as Array<Record<string, string>>).find(
@@ -79,18 +75,25 @@ describe('VaultConnection and VaultAuth boundaries', () => {
 
   test("a VaultAuth cannot borrow another namespace's VaultConnection that does not allow it", async () => {
     await viaConnection('borrow', `${infra}/private`);
-    const refused = await readyIs('VaultAuth', tenant.namespace, 'borrow', 'False', 'VaultConnectionNotAllowed');
+    const refused = await waitForReady(
+      h,
+      'VaultAuth',
+      tenant.namespace,
+      'borrow',
+      'False',
+      'VaultConnectionNotAllowed',
+    );
     assert.match(
       refused.message ?? '',
       new RegExp(`add "${tenant.namespace}" to the VaultConnection's spec.allowedNamespaces`),
     );
-    await readyIs('VaultStaticSecret', tenant.namespace, 'via-borrow', 'False', 'VaultConnectionNotAllowed');
+    await waitForReady(h, 'VaultStaticSecret', tenant.namespace, 'via-borrow', 'False', 'VaultConnectionNotAllowed');
     assert.equal(await h.secretData(tenant.namespace, 'via-borrow'), undefined);
   });
 
   test('a VaultConnection whose allowedNamespaces glob matches serves that namespace', async () => {
     await viaConnection('shared', `${infra}/shared`);
-    await readyIs('VaultAuth', tenant.namespace, 'shared', 'True');
+    await waitForReady(h, 'VaultAuth', tenant.namespace, 'shared', 'True');
     const data = await waitFor('the Secret', () => h.secretData(tenant.namespace, 'via-shared'));
     assert.equal(data.password, 'boundary-pass');
   });
@@ -102,7 +105,14 @@ describe('VaultConnection and VaultAuth boundaries', () => {
       kubernetes: { role: tenant.role, serviceAccount: 'app' },
       storageEncryption: { mount: 'transit', keyName: 'anything' },
     });
-    const refused = await readyIs('VaultAuth', tenant.namespace, 'sealer', 'False', 'StorageEncryptionNotAllowed');
+    const refused = await waitForReady(
+      h,
+      'VaultAuth',
+      tenant.namespace,
+      'sealer',
+      'False',
+      'StorageEncryptionNotAllowed',
+    );
     assert.match(refused.message ?? '', /only a VaultAuth in the controller namespace .* may set it: remove it/);
   });
 
@@ -152,7 +162,7 @@ describe('VaultConnection and VaultAuth boundaries', () => {
       kubernetes: { role, serviceAccount: 'lockstep' },
       storageEncryption: { mount: transit, keyName: 'lockstep-tokens' },
     });
-    const ready = await readyIs('VaultAuth', ns, 'token-storage', 'True');
+    const ready = await waitForReady(h, 'VaultAuth', ns, 'token-storage', 'True');
     assert.match(
       ready.message ?? '',
       /seals the controller's persisted login tokens with transit key "lockstep-tokens"/,
@@ -173,8 +183,8 @@ describe('VaultConnection and VaultAuth boundaries', () => {
       kubernetes: { role, serviceAccount: 'lockstep' },
       storageEncryption: { mount: transit, keyName: 'lockstep-tokens' },
     });
-    await readyIs('VaultAuth', ns, 'token-storage-2', 'False', 'StorageEncryptionAmbiguous');
-    await readyIs('VaultAuth', ns, 'token-storage', 'False', 'StorageEncryptionAmbiguous');
+    await waitForReady(h, 'VaultAuth', ns, 'token-storage-2', 'False', 'StorageEncryptionAmbiguous');
+    await waitForReady(h, 'VaultAuth', ns, 'token-storage', 'False', 'StorageEncryptionAmbiguous');
     await assert.rejects(store.save('tenant/ambiguous', stored('never-sealed')), /keep it on exactly one/);
   });
 });

@@ -21,7 +21,6 @@ import {
 import {
   acquireTestCluster,
   appDeployment,
-  assertNoLeaks,
   ensureNamespace,
   ensureServiceAccount,
   grantTokenReview,
@@ -103,17 +102,13 @@ export class Harness {
   }
 
   async stop(): Promise<void> {
-    // After every file: no secret value in Events or any status (the controllers run in-process).
-    const leaked = await assertNoLeaks({ core: this.core, custom: this.custom }).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    // The controllers still run while the file's namespaces go: they remove their finalizers.
-    await this.server.cleanUp().finally(() => this.#stopEngine());
-    await this.server.release();
-    if (leaked) throw leaked;
-    await this.bao.delete(`sys/auth/${this.authMount}`).catch(() => {});
-    for (const mount of this.#mounts) await this.bao.delete(`sys/mounts/${mount}`).catch(() => {});
+    try {
+      // After every file: no secret value in Events or any status (the controllers run in-process).
+      await this.server.stop({ leaks: { core: this.core, custom: this.custom }, stopControllers: this.#stopEngine });
+    } finally {
+      await this.bao.delete(`sys/auth/${this.authMount}`).catch(() => {});
+      for (const mount of this.#mounts) await this.bao.delete(`sys/mounts/${mount}`).catch(() => {});
+    }
   }
 
   /** Enables a secrets engine at a fresh path named after `prefix`; stop() removes it. */

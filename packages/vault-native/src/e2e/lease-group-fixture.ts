@@ -5,13 +5,10 @@
 
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { type LockstepProcess, postgresConfigFromEnv, seedDatabase, startLockstepProcess } from '@lockstep/sandbox';
+import { type LockstepProcess, postgresConfigFromEnv, seedDatabase } from '@lockstep/sandbox';
 import { GROUP, type Harness, unique, VERSION } from './harness.ts';
-import { kubeconfigFile } from './process-harness.ts';
-
-const MAIN = fileURLToPath(new URL('../../../controller/src/main.ts', import.meta.url));
+import { kubeconfigFile, startLockstep } from './process-harness.ts';
 
 export interface GroupedDatabase {
   mount: string;
@@ -79,13 +76,7 @@ export async function lockstepProcesses(h: Harness) {
   let n = 0;
   return {
     start(env: Record<string, string> = {}): LockstepProcess {
-      const p = startLockstepProcess({
-        main: MAIN,
-        kubeconfigPath,
-        controllerNamespace: h.controllerNamespace,
-        logFile: join(dirname(kubeconfigPath), `lockstep-${n++}.log`),
-        env,
-      });
+      const p = startLockstep(h, kubeconfigPath, join(dirname(kubeconfigPath), `lockstep-${n++}.log`), env);
       all.push(p);
       return p;
     },

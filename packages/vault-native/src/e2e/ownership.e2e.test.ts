@@ -7,8 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiException } from '@kubernetes/client-node';
-import { type Harness, readyOf, startHarness, type Tenant, waitFor } from './harness.ts';
+import { type Harness, startHarness, type Tenant, waitFor } from './harness.ts';
+import { writeKvV2 } from './kv-fixture.ts';
 import { createPkiMount } from './pki-fixture.ts';
+import { waitForReady } from './ready-fixture.ts';
 
 describe('destination ownership', () => {
   let h: Harness;
@@ -23,15 +25,7 @@ describe('destination ownership', () => {
     tenant = await h.createTenant(
       `path "${kv}/*" { capabilities = ["read"] }\npath "${pki}/issue/web" { capabilities = ["update"] }\npath "${pki}/revoke" { capabilities = ["update"] }`,
     );
-    for (let i = 0; ; i++) {
-      try {
-        await h.bao.write(`${kv}/data/app`, { data: { user: 'own-user', password: 'own-Passw0rd' } });
-        break;
-      } catch (err) {
-        if (i > 50) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await writeKvV2(h, kv, 'app', { user: 'own-user', password: 'own-Passw0rd' });
   });
   after(async () => {
     await h?.stop();
@@ -41,11 +35,6 @@ describe('destination ownership', () => {
     h.core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData } });
   const meta = async (namespace: string, name: string) =>
     (await h.core.readNamespacedSecret({ namespace, name })).metadata;
-  const ready = (kind: string, namespace: string, name: string, status: 'True' | 'False') =>
-    waitFor(`${kind} ${name} Ready=${status}`, async () => {
-      const c = readyOf(await h.getObject(kind, namespace, name));
-      return c?.status === status ? c : undefined;
-    });
 
   test('the API server rejects create: false with overwrite or labels, and clear without create', async () => {
     const ns = tenant.namespace;
@@ -89,7 +78,7 @@ describe('destination ownership', () => {
       refreshAfter: '1s',
       destination: { name: 'shared-config', create: false, transformation: { excludeRaw: true } },
     });
-    await ready('VaultStaticSecret', ns, 'into-existing', 'True');
+    await waitForReady(h, 'VaultStaticSecret', ns, 'into-existing', 'True');
     assert.deepEqual(await h.secretData(ns, 'shared-config'), {
       foreign: 'kept-by-user',
       user: 'own-user',
@@ -122,11 +111,11 @@ describe('destination ownership', () => {
       destination: { name: 'one-target', create: true, overwrite: true },
     };
     await h.apply('VaultStaticSecret', ns, 'owner-one', spec);
-    await ready('VaultStaticSecret', ns, 'owner-one', 'True');
+    await waitForReady(h, 'VaultStaticSecret', ns, 'owner-one', 'True');
     const before = await h.secretData(ns, 'one-target');
     const uid = (await h.getObject('VaultStaticSecret', ns, 'owner-one'))?.metadata.uid;
     await h.apply('VaultStaticSecret', ns, 'owner-two', spec);
-    const refused = await ready('VaultStaticSecret', ns, 'owner-two', 'False');
+    const refused = await waitForReady(h, 'VaultStaticSecret', ns, 'owner-two', 'False');
     assert.match(refused.message ?? '', /Secret "one-target" belongs to VaultStaticSecret\/owner-one/);
     assert.deepEqual(
       (await meta(ns, 'one-target'))?.ownerReferences?.map((r) => r.uid),
@@ -148,7 +137,7 @@ describe('destination ownership', () => {
       clear: true,
       destination: { name: 'users-tls', create: true },
     });
-    const blocked = await ready('VaultPKISecret', ns, 'wants-users-tls', 'False');
+    const blocked = await waitForReady(h, 'VaultPKISecret', ns, 'wants-users-tls', 'False');
     assert.equal(blocked.reason, 'DestinationBlocked');
     assert.match(
       blocked.message ?? '',

@@ -22,6 +22,12 @@ export async function kubeconfigFile(h: Harness): Promise<string> {
   return path;
 }
 
-export function startLockstep(h: Harness, kubeconfigPath: string, logFile: string): LockstepProcess {
-  return startLockstepProcess({ main: MAIN, kubeconfigPath, controllerNamespace: h.controllerNamespace, logFile });
+/** `env`: extra environment, e.g. the test-only fault hook LOCKSTEP_TEST_CRASH_AFTER. */
+export function startLockstep(
+  h: Harness,
+  kubeconfigPath: string,
+  logFile: string,
+  env: Record<string, string> = {},
+): SandboxLockstepProcess {
+  return startLockstepProcess({ main: MAIN, kubeconfigPath, controllerNamespace: h.controllerNamespace, logFile, env });
 }

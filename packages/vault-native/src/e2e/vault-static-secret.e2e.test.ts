@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Harness, readyOf, startHarness, type Tenant, waitFor } from './harness.ts';
+import { writeKvV2 } from './kv-fixture.ts';
 
 describe('VaultStaticSecret against OpenBao', () => {
   let h: Harness;
@@ -15,15 +16,7 @@ describe('VaultStaticSecret against OpenBao', () => {
     tenant = await h.createTenant(
       `path "${kv2}/*" { capabilities = ["read"] }\npath "${kv1}/*" { capabilities = ["read"] }`,
     );
-    for (let i = 0; ; i++) {
-      try {
-        await h.bao.write(`${kv2}/data/app/config`, { data: { username: 'app', password: 'first-password' } });
-        break;
-      } catch (err) {
-        if (i > 50) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await writeKvV2(h, kv2, 'app/config', { username: 'app', password: 'first-password' });
     await h.bao.write(`${kv1}/legacy`, { user: 'legacy', pass: 'legacy-pass', port: 5432 });
   });
   after(async () => {

@@ -3,11 +3,11 @@
 
 import type { EventRecorder } from '@lockstep/core';
 import type { LeaseActResult } from '../lease/lease-engine.ts';
+import { SeenKeys } from './seen-keys.ts';
 import { involved, type VaultKind, type VaultObject } from './vault-kinds.ts';
 
 /** Unguarded issues are reported once per resource and process: the cause is the policy, not the issue. */
-const warnedUnguarded = new Set<string>();
-const MAX_WARNED = 10_000;
+const warnedUnguarded = new SeenKeys();
 
 export function reportIssueGuard(
   kind: VaultKind,
@@ -35,7 +35,6 @@ export function reportIssueGuard(
   }
   const key = `${kind}/${obj.metadata?.namespace}/${obj.metadata?.name}`;
   if (act.unguarded && !warnedUnguarded.has(key)) {
-    if (warnedUnguarded.size >= MAX_WARNED) warnedUnguarded.clear();
     warnedUnguarded.add(key);
     events.warning(
       who,

@@ -13,11 +13,11 @@
 import { createHash } from 'node:crypto';
 import { BackendError, type PendingIssue } from '@lockstep/core';
 import type { GroupOutcome, LeaseBackend, LeaseGroup } from '../lease/lease-backend.ts';
+import { SeenKeys } from './seen-keys.ts';
 import type { VaultSession } from './vault-session.ts';
 
 /** Login tokens (by accessor) whose policy refused a child token: not asked again. */
-const refused = new Set<string>();
-const MAX_REFUSED = 10_000;
+const refused = new SeenKeys();
 
 /** Where the child token of `resourceKey`'s current issue is kept, in the login token's cubbyhole. */
 export function groupCubbyholePath(resourceKey: string): string {
@@ -68,7 +68,6 @@ export function vaultLeaseGroups(
       } catch (err) {
         if (!(err instanceof BackendError && err.errorClass === 'Forbidden')) throw err;
         // The policy allows no child tokens (or no cubbyhole): issue with the login token.
-        if (refused.size >= MAX_REFUSED) refused.clear();
         refused.add(session.token.accessor());
         return undefined;
       }

@@ -88,7 +88,9 @@ const TARGET_DRIFTED = 'TargetDrifted' as IssueReason;
 export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext): Promise<LeasedSyncResult> {
   const { obj, kind } = input;
   const namespace = obj.metadata?.namespace ?? '';
-  await syncFinalizer(obj, input.finalizer, ctx, statusTarget(kind, obj), VAULT_FINALIZER);
+  const target = statusTarget(kind, obj);
+  const resourceKey = `${kind}/${input.key}`;
+  await syncFinalizer(obj, input.finalizer, ctx, target, VAULT_FINALIZER);
   const session = await openSession(namespace, obj.spec.vaultAuthRef, obj.spec.namespace, ctx);
   reportTokenResume(session, namespace, ctx.tokens.manager, ctx.events);
   const now = ctx.now();
@@ -105,7 +107,7 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
     ...input.decision,
     ...(obj.metadata?.generation !== undefined ? { generation: obj.metadata.generation } : {}),
     ...(obj.status?.lastGeneration !== undefined ? { lastGeneration: obj.status.lastGeneration } : {}),
-    jitter: ctx.position(`${kind}/${input.key}`),
+    jitter: ctx.position(resourceKey),
     ...(tokenLifetime ? { token: tokenLifetime } : {}),
     hasTargets: targets.length > 0,
     ...(rollout ? { rollout } : {}),
@@ -130,12 +132,9 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
       return { act: idle, secretMAC: obj.status?.secretMAC, blocked };
     }
   }
-  const target = statusTarget(kind, obj);
   const backend = input.backend(session);
   const act = await executeLeasePlan(plan, decisionInput, {
-    backend: input.leaseGroups
-      ? { ...backend, ...vaultLeaseGroups(session, `${kind}/${input.key}`, ctx.now) }
-      : backend,
+    backend: input.leaseGroups ? { ...backend, ...vaultLeaseGroups(session, resourceKey, ctx.now) } : backend,
     now: ctx.now,
     random: ctx.random,
     revokeSuperseded: input.revokeSuperseded,

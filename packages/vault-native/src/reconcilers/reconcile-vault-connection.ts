@@ -1,17 +1,17 @@
 // VaultConnection: validate the spec, check Vault's health, and say so in the Ready
 // condition. A sealed or unreachable Vault is Ready=False and looked at again with backoff.
 
-import { parseObjectKey, type ReconcileResult } from '@lockstep/core';
-import type { VaultConnection } from '../api/vault-connection.ts';
-import { INSECURE_TRANSPORT, insecureTransportWarning } from '../client/transport-security.ts';
-import type { ObjectCache } from './object-cache.ts';
 import {
-  newlyTrue,
-  patchStatusIfChanged,
-  type ReadyState,
-  readyConditions,
-  transportConditions,
-} from './status-record.ts';
+  INSECURE_TRANSPORT,
+  insecureTransportIsNew,
+  parseObjectKey,
+  type ReconcileResult,
+  withTransportCondition,
+} from '@lockstep/core';
+import type { VaultConnection } from '../api/vault-connection.ts';
+import { insecureTransportWarning } from '../client/transport-security.ts';
+import type { ObjectCache } from './object-cache.ts';
+import { patchStatusIfChanged, type ReadyState, readyConditions } from './status-record.ts';
 import { describeFailure, retryable } from './sync-failure.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { involved, statusTarget } from './vault-kinds.ts';
@@ -51,7 +51,7 @@ export async function reconcileVaultConnection(key: string, ctx: ConnectionConte
 
   // 4. record
   const cleartext = insecureTransportWarning(conn.spec.address, 'spec.address');
-  const conditions = transportConditions(
+  const conditions = withTransportCondition(
     readyConditions(conn.status?.conditions, ready, conn.metadata?.generation, now),
     cleartext,
     conn.metadata?.generation,
@@ -62,7 +62,7 @@ export async function reconcileVaultConnection(key: string, ctx: ConnectionConte
     conditions,
   });
   if (changed && !ready.ok) ctx.events.warning(involved('VaultConnection', conn), ready.reason, ready.message);
-  if (cleartext && newlyTrue(conn.status?.conditions, INSECURE_TRANSPORT)) {
+  if (cleartext && insecureTransportIsNew(conn.status?.conditions, cleartext)) {
     ctx.events.warning(involved('VaultConnection', conn), INSECURE_TRANSPORT, cleartext);
   }
   if (transientError !== undefined) throw retryable(transientError, { ...ready, transient: true });

@@ -4,14 +4,11 @@
 import {
   type Condition,
   conditionsEqual,
-  getCondition,
   READY_CONDITION,
-  removeCondition,
   type StatusPatcher,
   type StatusTarget,
   setCondition,
 } from '@lockstep/core';
-import { INSECURE_TRANSPORT } from '../client/transport-security.ts';
 
 export interface ReadyState {
   ok: boolean;
@@ -36,35 +33,6 @@ export function readyConditions(
     },
     now,
   );
-}
-
-/**
- * The InsecureTransport condition: True with `warning` for a cleartext address, absent
- * otherwise (a warning condition that only exists while there is something to warn about).
- */
-export function transportConditions(
-  current: Condition[],
-  warning: string | undefined,
-  generation: number | undefined,
-  now: Date,
-): Condition[] {
-  if (!warning) return removeCondition(current, INSECURE_TRANSPORT);
-  return setCondition(
-    current,
-    {
-      type: INSECURE_TRANSPORT,
-      status: 'True',
-      reason: 'CleartextHTTP',
-      message: warning,
-      ...(generation !== undefined ? { observedGeneration: generation } : {}),
-    },
-    now,
-  );
-}
-
-/** Whether `type` was not True in `before` (so turning it True deserves one event, not one per reconcile). */
-export function newlyTrue(before: readonly Condition[] | undefined, type: string): boolean {
-  return getCondition(before, type)?.status !== 'True';
 }
 
 /** Patches the fields of `next` that differ from `current`; answers whether it wrote. */

@@ -7,10 +7,11 @@ import type { EventRecorder } from '@lockstep/core';
 import { TOKEN_KEY_SECRET } from '../auth/local-token-cipher.ts';
 import { TOKEN_STORE_SECRET } from '../auth/secret-token-store.ts';
 import type { TokenManager } from '../auth/token-manager.ts';
+import { SeenKeys } from './seen-keys.ts';
 import { involved } from './vault-kinds.ts';
 import type { VaultSession } from './vault-session.ts';
 
-const reported = new Set<string>();
+const reported = new SeenKeys();
 
 export function reportTokenResume(
   session: VaultSession,

@@ -2,13 +2,13 @@
 // login token for the resource's namespace. Errors come out classified: SpecProblem for what
 // the user must fix, retryable BackendErrors for Vault or the API server being down.
 
-import { BackendError, type KubeAccess, parseGoDuration, userMessageOf } from '@lockstep/core';
+import { BackendError, INSECURE_TRANSPORT, type KubeAccess, parseGoDuration, userMessageOf } from '@lockstep/core';
 import type { VaultAuth } from '../api/vault-auth.ts';
 import type { VaultConnection } from '../api/vault-connection.ts';
 import { describeMethod } from '../auth/auth-method.ts';
 import type { LoginTarget } from '../auth/login-target.ts';
 import type { ManagedToken } from '../auth/token-manager.ts';
-import { INSECURE_TRANSPORT, insecureTransportRefusal, type TransportPolicy } from '../client/transport-security.ts';
+import { insecureTransportRefusal, type TransportPolicy } from '../client/transport-security.ts';
 import type { VaultClient, VaultConnectionConfig } from '../client/vault-client.ts';
 import type { VaultClientPool } from '../client/vault-client-pool.ts';
 import type { ObjectCache } from './object-cache.ts';

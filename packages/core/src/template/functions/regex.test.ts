@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { measureEventLoopHold } from '../../regex/event-loop-hold.ts';
+import { measureEventLoopHold } from '../../testing/event-loop-hold.ts';
 import { TemplateError } from '../errors.ts';
 import { compileTemplate } from '../index.ts';
 

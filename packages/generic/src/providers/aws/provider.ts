@@ -27,9 +27,8 @@ export interface AwsProviderDeps {
   allowClusterStoreAmbientCredentials?: boolean;
 }
 
-export interface AwsSpecPolicy {
-  allowClusterStoreAmbientCredentials?: boolean;
-}
+/** What validation needs of the deps: whether cluster stores may use the ambient identity. */
+export type AwsSpecPolicy = Pick<AwsProviderDeps, 'allowClusterStoreAmbientCredentials'>;
 
 const ROLE_ARN = /^arn:[\w-]+:iam::\d*:role\/.+$/;
 
@@ -87,11 +86,7 @@ export function validateAwsSpec(spec: AwsProviderSpec, store: StoreRef, policy: 
  * it. A tenant who can create a SecretStore must never get that, so a namespaced store is
  * refused; a ClusterSecretStore (created by a cluster administrator) only with the opt-in flag.
  */
-export function ambientCredentialsProblem(
-  spec: AwsProviderSpec,
-  store: StoreRef,
-  policy: AwsSpecPolicy,
-): string | undefined {
+function ambientCredentialsProblem(spec: AwsProviderSpec, store: StoreRef, policy: AwsSpecPolicy): string | undefined {
   if (spec.auth?.secretRef || spec.auth?.jwt) return undefined;
   if (store.kind === 'SecretStore') {
     return "spec.provider.aws.auth is required in a SecretStore: set auth.secretRef (access keys in a Secret) or auth.jwt (a service account's token): a namespaced store never uses the controller's own AWS identity";
@@ -117,17 +112,14 @@ export function awsClientKey(spec: AwsProviderSpec, ctx: ProviderContext): strin
 }
 
 export function createAwsProvider(deps: AwsProviderDeps = {}): Provider<AwsProviderSpec> {
-  const policy: AwsSpecPolicy = {
-    allowClusterStoreAmbientCredentials: deps.allowClusterStoreAmbientCredentials === true,
-  };
   return {
     name: 'aws',
     capabilities: 'ReadWrite',
-    validateSpec: (spec, store) => validateAwsSpec(spec, store, policy),
+    validateSpec: (spec, store) => validateAwsSpec(spec, store, deps),
     clientKey: awsClientKey,
     async newClient(spec: AwsProviderSpec, ctx: ProviderContext) {
       // Checked again here: a caller that skipped validateSpec must not get the ambient identity.
-      const ambient = ambientCredentialsProblem(spec, ctx.store, policy);
+      const ambient = ambientCredentialsProblem(spec, ctx.store, deps);
       if (ambient) throw new BackendError('InvalidInput', 'aws', ambient);
       const { credentials, stsClients } = credentialsFor(spec, ctx, {
         ...(deps.onCall ? { onCall: deps.onCall } : {}),

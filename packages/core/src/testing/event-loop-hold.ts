@@ -1,4 +1,5 @@
-// For the tests that bound how long one user regular expression may hold the event loop.
+// For the tests that bound how long one call on user input (a regular expression, a template)
+// may hold the event loop; exported from core for the other packages' tests, as FakeClock is.
 // Measured as CPU time of the calling thread: a synchronous call holds the loop exactly while
 // it computes, and on a shared two-core test machine other processes inflate wall time without
 // the call doing any more work. A backtracking blow-up still shows as seconds of CPU.

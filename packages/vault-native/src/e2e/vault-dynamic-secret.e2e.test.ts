@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connectPostgres } from '@lockstep/sandbox';
-import { applyDatabaseCreds, createDynamicDatabase, type DynamicDatabase, roleExists } from './database-fixture.ts';
+import {
+  applyDatabaseCreds,
+  createDynamicDatabase,
+  type DynamicDatabase,
+  roleExists,
+  tryLogin,
+} from './database-fixture.ts';
 import { type Harness, readyOf, startHarness, waitFor } from './harness.ts';
 
 describe('VaultDynamicSecret against OpenBao and PostgreSQL', () => {
@@ -56,5 +62,35 @@ describe('VaultDynamicSecret against OpenBao and PostgreSQL', () => {
     await waitFor('the resource to go', async () => !(await h.getObject('VaultDynamicSecret', ns, 'creds')));
     const live = second.username as string;
     await waitFor('the live role revoked on delete', async () => !(await roleExists(live)), 10_000);
+  });
+
+  test('a deleted destination Secret is re-issued at once as TargetDrifted; the old lease awaits revocation', async () => {
+    // Ten-minute leases: nothing is due by time, so the re-issue is the deletion's doing.
+    const longLived = await createDynamicDatabase(h, { defaultTtl: '10m', maxTtl: '20m' });
+    const ns = longLived.tenant.namespace;
+    await applyDatabaseCreds(h, longLived);
+    const first = await waitFor('the credentials', () => h.secretData(ns, 'db-creds'));
+    const issued = await waitFor('Ready with a lease', async () => {
+      const o = await h.getObject('VaultDynamicSecret', ns, 'creds');
+      return readyOf(o)?.status === 'True' && o?.status?.secretLease?.id ? o : undefined;
+    });
+
+    await h.core.deleteNamespacedSecret({ namespace: ns, name: 'db-creds' });
+    const second = await waitFor('the Secret written again with new credentials', async () => {
+      const d = await h.secretData(ns, 'db-creds');
+      return d && d.username !== first.username ? d : undefined;
+    });
+    const rotated = await h.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'reason=SecretRotated' });
+    assert.ok(
+      rotated.items.some((e) => e.message?.includes('(TargetDrifted)')),
+      `a SecretRotated event names TargetDrifted: ${rotated.items.map((e) => e.message).join(' | ')}`,
+    );
+    const after = await h.getObject('VaultDynamicSecret', ns, 'creds');
+    assert.notEqual(after?.status?.lockstep?.ledger?.leaseId, issued.status.lockstep.ledger.leaseId, 'a new lease');
+    assert.equal(await tryLogin(second.username as string, second.password as string), 'ok');
+    // Without rollout targets the old credential lives out the grace period (apps may hold it).
+    const previous = (after?.status?.lockstep?.ledger?.previous ?? []).map((p: { leaseId?: string }) => p.leaseId);
+    assert.deepEqual(previous, [issued.status.lockstep.ledger.leaseId], 'the old lease awaits its revocation');
+    assert.ok(await roleExists(first.username as string), 'the old role lives until the grace period ends');
   });
 });

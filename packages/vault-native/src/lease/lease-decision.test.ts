@@ -96,6 +96,27 @@ describe('lease decision', () => {
     assert.deepEqual(plan.next, at(5));
   });
 
+  test('a deleted or edited destination re-issues at once instead of renewing or waiting', () => {
+    for (const destination of ['Missing', 'Drifted'] as const) {
+      const waiting = decideLease(input({ now: at(5), destination }));
+      assert.deepEqual(waiting.action, { kind: 'Issue', reason: 'TargetDrifted' }, destination);
+      assert.deepEqual(waiting.next, at(5));
+      const renewing = decideLease(input({ now: at(3000), destination }));
+      assert.deepEqual(renewing.action, { kind: 'Issue', reason: 'TargetDrifted' }, destination);
+    }
+    assert.deepEqual(decideLease(input({ now: at(5), destination: 'InSync' })).action.kind, 'Wait');
+    assert.deepEqual(decideLease(input({ now: at(5), destination: 'Unknown' })).action.kind, 'Wait');
+  });
+
+  test('a re-issue due for its own reason keeps that reason when the destination drifted too', () => {
+    const plan = decideLease(input({ now: at(5), generation: 3, lastGeneration: 2, destination: 'Missing' }));
+    assert.deepEqual(plan.action, { kind: 'Issue', reason: 'SpecChanged' });
+    assert.deepEqual(decideLease(input({ now: at(3600), destination: 'Drifted' })).action, {
+      kind: 'Issue',
+      reason: 'LeaseExpired',
+    });
+  });
+
   test('a lease that expired while the controller was away is re-issued', () => {
     assert.deepEqual(decideLease(input({ now: at(3600) })).action, { kind: 'Issue', reason: 'LeaseExpired' });
   });

@@ -27,7 +27,12 @@ export type IssueReason =
   /** Material without a lease (static creds, non-leased responses) is due for a re-read. */
   | 'RefreshDue'
   /** A certificate reached `expiration - expiryOffset`. */
-  | 'CertificateExpiring';
+  | 'CertificateExpiring'
+  /** The destination Secret was deleted or edited: the credential cannot be rewritten from the ledger. */
+  | 'TargetDrifted';
+
+/** Whether the destination holds what was last written (`Unknown`: nothing recorded to compare). */
+export type DestinationState = 'InSync' | 'Missing' | 'Drifted' | 'Unknown';
 
 export type LeaseAction =
   | { kind: 'Issue'; reason: IssueReason }
@@ -89,6 +94,8 @@ export interface LeaseDecisionInput {
   staggerPolicy?: StaggerPolicy;
   /** `status.lockstep.pendingIssue`: an issue that began and was not recorded. */
   pendingIssue?: PendingIssue;
+  /** The destination Secret compared with what was last written; absent: not read. */
+  destination?: DestinationState;
 }
 
 export const DEFAULT_RENEWAL_PERCENT = 67;
@@ -128,6 +135,15 @@ interface LiveDecision {
 }
 
 function decideLive(input: LeaseDecisionInput): LiveDecision {
+  const own = decideCredential(input);
+  // A renewal or a wait would leave the destination deleted or edited: re-issue instead.
+  if (own.action.kind !== 'Issue' && (input.destination === 'Missing' || input.destination === 'Drifted')) {
+    return { action: { kind: 'Issue', reason: 'TargetDrifted' }, due: undefined };
+  }
+  return own;
+}
+
+function decideCredential(input: LeaseDecisionInput): LiveDecision {
   const { ledger } = input;
   const now = input.now.getTime();
   const issue = (reason: IssueReason): LiveDecision => ({ action: { kind: 'Issue', reason }, due: undefined });

@@ -17,6 +17,7 @@ import {
   type WriteReason,
   writeSecret,
 } from '@lockstep/core';
+import type { DestinationState } from '../lease/lease-decision.ts';
 import type { ObjectCache } from './object-cache.ts';
 import { SpecProblem } from './sync-failure.ts';
 
@@ -122,7 +123,7 @@ export function destinationState(
   data: Record<string, string> | undefined,
   recordedMac: string | undefined,
   macOf: (data: Record<string, Uint8Array>) => string,
-): 'InSync' | 'Missing' | 'Drifted' | 'Unknown' {
+): DestinationState {
   if (!recordedMac) return 'Unknown';
   if (!data) return 'Missing';
   return macOf(decodeData(data)) === recordedMac ? 'InSync' : 'Drifted';

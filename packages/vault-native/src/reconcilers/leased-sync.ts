@@ -17,7 +17,7 @@ import {
   type RolloutRestartTarget,
 } from '@lockstep/core';
 import type { LeaseBackend } from '../lease/lease-backend.ts';
-import type { IssueReason, LeaseDecisionInput } from '../lease/lease-decision.ts';
+import type { LeaseDecisionInput } from '../lease/lease-decision.ts';
 import { decideLease } from '../lease/lease-decision.ts';
 import { executeLeasePlan, type LeaseActResult } from '../lease/lease-engine.ts';
 import { destinationBlocked, destinationData, destinationState, writeDestination } from './destination.ts';
@@ -82,9 +82,6 @@ export interface LeasedSyncResult {
 /** Rollouts are watched by polling the targets while a superseded credential waits for them. */
 export const DEFAULT_ROLLOUT_POLL_SECONDS = 2;
 
-/** Forced re-issue when the Secret was deleted or edited: its credential cannot be rewritten from the ledger. */
-const TARGET_DRIFTED = 'TargetDrifted' as IssueReason;
-
 export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext): Promise<LeasedSyncResult> {
   const { obj, kind } = input;
   const namespace = obj.metadata?.namespace ?? '';
@@ -101,6 +98,14 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
     awaitingRollout && targets.length > 0 ? { state: await ctx.rollout.state(namespace, targets) } : undefined;
   // The lease's own login token, which may be one the TokenManager already replaced.
   const tokenLifetime = ctx.tokens.lifetime(ledger?.tokenAccessor, session.token);
+  // Only a credential already written can have drifted.
+  const destination = ledger?.issuedAt
+    ? destinationState(
+        await destinationData(namespace, obj.spec.destination, obj.metadata?.uid ?? '', ctx),
+        obj.status?.secretMAC,
+        (d) => dataMac(ctx.macKey, d),
+      )
+    : undefined;
   const decisionInput: LeaseDecisionInput = {
     ledger,
     now,
@@ -114,13 +119,9 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
     ...(ctx.graceSeconds !== undefined ? { graceSeconds: ctx.graceSeconds } : {}),
     rolloutPollSeconds: ctx.rolloutPollSeconds ?? DEFAULT_ROLLOUT_POLL_SECONDS,
     ...(obj.status?.lockstep?.pendingIssue ? { pendingIssue: obj.status.lockstep.pendingIssue } : {}),
+    ...(destination ? { destination } : {}),
   };
   const plan = decideLease(decisionInput);
-  if (plan.action.kind !== 'Issue' && ledger?.issuedAt) {
-    const written = await destinationData(namespace, obj.spec.destination, obj.metadata?.uid ?? '', ctx);
-    const state = destinationState(written, obj.status?.secretMAC, (d) => dataMac(ctx.macKey, d));
-    if (state === 'Missing' || state === 'Drifted') plan.action = { kind: 'Issue', reason: TARGET_DRIFTED };
-  }
 
   const owner = ownerReference(kind, obj);
   if (plan.action.kind === 'Issue') {

@@ -153,6 +153,7 @@ export function genericPipeline(deps: GenericPipelineDeps): Controller[] {
         now: () => deps.clock.now(),
         random: () => deps.random.random(),
         onSecretWrite: (operation) => deps.metrics.secretWrites.add(1, { kind: 'ExternalSecret', operation }),
+        onRolloutRestart: () => deps.metrics.rolloutRestarts.add(1, { kind: 'ExternalSecret' }),
       }),
   });
 

@@ -148,6 +148,11 @@ export {
 } from './queue/work-queue.ts';
 // User-supplied regular expressions: RE2 (Go) syntax, linear time, bounded work per call.
 export { compileUserRegex, UserRegexError, userRegexPredicate } from './regex/user-regex.ts';
+export {
+  announceSecretWrite,
+  type SecretWritten,
+  type WriteAnnouncer,
+} from './rollout/announce-write.ts';
 export { clientRolloutRestarter, type RolloutRestarter } from './rollout/rollout-restarter.ts';
 export {
   type RolloutState,

@@ -32,6 +32,7 @@ opsTest(
       { key: 'bravo', value: fakeValues[1] },
     ];
     await ops.create(secretStore(ns, 'fake', { fake: { data: fakeData(fakeValues[0]) } }));
+    await ops.deployment(ns, 'web');
     // Three ExternalSecrets sharing two keys.
     for (const [name, key] of [
       ['one', 'alpha'],
@@ -45,6 +46,8 @@ opsTest(
           secretStoreRef: { name: 'fake' },
           target: { name },
           data: [{ secretKey: 'value', remoteRef: { key } }],
+          // One ExternalSecret restarts a workload: its restarts count like the Vault kinds'.
+          ...(name === 'one' ? { rolloutRestartTargets: [{ kind: 'Deployment', name: 'web' }] } : {}),
         }),
       );
     }
@@ -64,6 +67,7 @@ opsTest(
     for (const name of ['one', 'two'])
       await waitFor(`${name} updated`, async () => (await ops.secret(ns, name))?.value === fakeValues[2]);
     await waitFor('a rollout restart after max_ttl capped the lease', () => ops.restartedAt(ns, 'api'));
+    await waitFor('the ExternalSecret restarted its Deployment', () => ops.restartedAt(ns, 'web'));
     const text = await waitFor('a token renewal counted', async () => {
       const t = await lockstep.metrics();
       return counterValue(t, 'lockstep_token_renewals_total', { result: 'renewed' }) > 0 ? t : undefined;
@@ -126,14 +130,20 @@ opsTest(
     assert.ok(counterValue(text2, 'lockstep_lease_renewals_total', { result: 'renewed' }) >= 1);
     assert.ok(counterValue(text2, 'lockstep_lease_earliest_expiry_seconds', { kind: 'VaultDynamicSecret' }) > 0);
     assert.ok(counterValue(text2, 'lockstep_token_renewals_total', { result: 'renewed' }) >= 1);
-    const deploymentPatches = ops
-      .controllerRequests()
-      .filter((r) => r.resource === 'deployments' && r.verb === 'patch' && r.namespace === ns && r.code < 300).length;
-    assert.ok(deploymentPatches >= 1);
+    const deploymentPatches = (name: string) =>
+      ops
+        .controllerRequests()
+        .filter(
+          (r) =>
+            r.resource === 'deployments' && r.verb === 'patch' && r.namespace === ns && r.name === name && r.code < 300,
+        ).length;
+    assert.ok(deploymentPatches('api') >= 1);
     assert.equal(
       counterValue(text2, 'lockstep_rollout_restarts_total', { kind: 'VaultDynamicSecret' }),
-      deploymentPatches,
+      deploymentPatches('api'),
     );
+    assert.equal(deploymentPatches('web'), 1, 'one remote change, one restart');
+    assert.equal(counterValue(text2, 'lockstep_rollout_restarts_total', { kind: 'ExternalSecret' }), 1);
 
     // No secret value, plain or base64, anywhere in /metrics.
     const values = [...fakeValues, ...Object.values(firstCreds), ...Object.values(lastCreds)].filter(

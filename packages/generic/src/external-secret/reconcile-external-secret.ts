@@ -3,6 +3,7 @@
 
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import {
+  announceSecretWrite,
   BackendError,
   type Condition,
   compileTemplate,
@@ -52,6 +53,7 @@ export interface ExternalSecretContext {
   now(): Date;
   random(): number;
   onSecretWrite?(operation: 'create' | 'update' | 'delete'): void;
+  onRolloutRestart?(): void;
 }
 
 /** The API server's limit on a Secret's data. */
@@ -227,18 +229,24 @@ async function sync(
   }
   if (result.written) {
     const plan = result.plan;
-    ctx.onSecretWrite?.(plan.action === 'create' ? 'create' : 'update');
     const why = plan.action === 'none' || plan.action === 'blocked' ? '' : plan.reason;
-    ctx.events.normal(involved(es), 'Updated', `Secret "${targetName}" written (${why})`);
-    const targets = es.spec.rolloutRestartTargets ?? [];
-    if (why === 'DataChanged' && targets.length > 0) {
-      await ctx.rollout.restart(namespace, targets, restartValue(now, result.mac));
-      ctx.events.normal(
-        involved(es),
-        'RolloutRestarted',
-        `restarted ${targets.map((t) => `${t.kind}/${t.name}`).join(', ')}`,
-      );
-    }
+    await announceSecretWrite(
+      {
+        events: ctx.events,
+        rollout: ctx.rollout,
+        onSecretWrite: (operation) => ctx.onSecretWrite?.(operation),
+        onRolloutRestart: () => ctx.onRolloutRestart?.(),
+      },
+      {
+        involved: involved(es),
+        namespace,
+        operation: plan.action === 'create' ? 'create' : 'update',
+        event: { reason: 'Updated', message: `Secret "${targetName}" written (${why})` },
+        targets: es.spec.rolloutRestartTargets ?? [],
+        // Restart once per data change: never for a first sync, a drift repair or metadata only.
+        ...(why === 'DataChanged' ? { restart: { value: restartValue(now, result.mac) } } : {}),
+      },
+    );
   }
   return { ok: true, reason: 'SecretSynced', message: 'Secret was synced', synced: true };
 }

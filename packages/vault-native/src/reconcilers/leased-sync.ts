@@ -9,6 +9,7 @@
 // issued credential is ever lost track of.
 
 import {
+  announceSecretWrite,
   BackendError,
   type Destination,
   dataMac,
@@ -25,7 +26,7 @@ import { reportIssueGuard } from './issue-guard-events.ts';
 import { vaultLeaseGroups } from './lease-group.ts';
 import type { SourceData } from './secret-data.ts';
 import { reportTokenResume } from './token-resume-events.ts';
-import type { VaultNativeContext } from './vault-context.ts';
+import { announcer, type VaultNativeContext } from './vault-context.ts';
 import { involved, ownerReference, statusTarget, VAULT_FINALIZER, type VaultObject } from './vault-kinds.ts';
 import { openSession, type VaultSession } from './vault-session.ts';
 
@@ -163,22 +164,18 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
     }
     out.secretMAC = written.mac;
     if (!written.written) return out;
-    ctx.onSecretWrite?.(kind, written.reason === 'Created' ? 'create' : 'update');
-    ctx.events.normal(
-      involved(kind, obj),
-      'SecretRotated',
-      `Secret "${obj.spec.destination.name}" written with a new credential (${act.issued.reason})`,
-    );
-    // A first sync has nobody to restart; every later rotation restarts once, with a value unique to it.
-    if (targets.length > 0 && written.reason !== 'Created') {
-      await ctx.rollout.restart(namespace, targets, act.issued.restartValue);
-      ctx.onRolloutRestart?.(kind);
-      ctx.events.normal(
-        involved(kind, obj),
-        'RolloutRestarted',
-        `restarted ${targets.map((t) => `${t.kind}/${t.name}`).join(', ')} (${act.issued.reason})`,
-      );
-    }
+    await announceSecretWrite(announcer(kind, ctx), {
+      involved: involved(kind, obj),
+      namespace,
+      operation: written.reason === 'Created' ? 'create' : 'update',
+      event: {
+        reason: 'SecretRotated',
+        message: `Secret "${obj.spec.destination.name}" written with a new credential (${act.issued.reason})`,
+      },
+      targets,
+      // A first sync has nobody to restart; every later rotation restarts once, with a value unique to it.
+      ...(written.reason !== 'Created' ? { restart: { value: act.issued.restartValue, why: act.issued.reason } } : {}),
+    });
   } catch (err) {
     out.error ??= err;
   }

@@ -3,7 +3,14 @@
 // An unchanged refresh reads Vault and writes nothing: no Secret write, no restart, no patch.
 
 import type { V1Secret } from '@kubernetes/client-node';
-import { DATA_MAC_ANNOTATION, dataMac, parseObjectKey, type ReconcileResult, restartValue } from '@lockstep/core';
+import {
+  announceSecretWrite,
+  DATA_MAC_ANNOTATION,
+  dataMac,
+  parseObjectKey,
+  type ReconcileResult,
+  restartValue,
+} from '@lockstep/core';
 import type { VaultStaticSecret } from '../api/vault-static-secret.ts';
 import { joinPath } from '../client/vault-path.ts';
 import { checkDestinationSpec, destinationState, writeDestination } from './destination.ts';
@@ -12,7 +19,7 @@ import { RECHECK_MS, recordFailure } from './reconcile-steps.ts';
 import { buildSecretData, durationSeconds, type SourceData } from './secret-data.ts';
 import { patchStatusIfChanged, type ReadyState, readyConditions } from './status-record.ts';
 import { SpecProblem } from './sync-failure.ts';
-import type { VaultNativeContext } from './vault-context.ts';
+import { announcer, type VaultNativeContext } from './vault-context.ts';
 import { involved, ownerReference, statusTarget } from './vault-kinds.ts';
 import { openSession, type VaultSession } from './vault-session.ts';
 
@@ -83,23 +90,18 @@ export async function reconcileVaultStaticSecret(key: string, ctx: StaticSecretC
     if ('blocked' in written) throw new SpecProblem('DestinationBlocked', written.blocked);
     mac = written.mac;
     if (written.written) {
-      ctx.onSecretWrite?.('VaultStaticSecret', written.reason === 'Created' ? 'create' : 'update');
-      ctx.events.normal(
-        involved('VaultStaticSecret', vss),
-        'SecretSynced',
-        `Secret "${vss.spec.destination.name}" written (${plan.reason}, ${written.reason})`,
-      );
-      // Restart once per data change: never for a first sync, a drift repair or an unchanged refresh.
-      const targets = vss.spec.rolloutRestartTargets ?? [];
-      if (written.reason === 'DataChanged' && targets.length > 0) {
-        await ctx.rollout.restart(namespace, targets, restartValue(now, written.mac));
-        ctx.onRolloutRestart?.('VaultStaticSecret');
-        ctx.events.normal(
-          involved('VaultStaticSecret', vss),
-          'RolloutRestarted',
-          `restarted ${targets.map((t) => `${t.kind}/${t.name}`).join(', ')}`,
-        );
-      }
+      await announceSecretWrite(announcer('VaultStaticSecret', ctx), {
+        involved: involved('VaultStaticSecret', vss),
+        namespace,
+        operation: written.reason === 'Created' ? 'create' : 'update',
+        event: {
+          reason: 'SecretSynced',
+          message: `Secret "${vss.spec.destination.name}" written (${plan.reason}, ${written.reason})`,
+        },
+        targets: vss.spec.rolloutRestartTargets ?? [],
+        // Restart once per data change: never for a first sync, a drift repair or an unchanged refresh.
+        ...(written.reason === 'DataChanged' ? { restart: { value: restartValue(now, written.mac) } } : {}),
+      });
     }
     ready = {
       ok: true,

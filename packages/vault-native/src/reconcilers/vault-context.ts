@@ -2,7 +2,7 @@
 // its act step may use. Time and randomness are injected so tests control both.
 
 import type { V1Secret } from '@kubernetes/client-node';
-import type { EventRecorder, Random, RolloutRestarter, SecretApi, StatusPatcher } from '@lockstep/core';
+import type { EventRecorder, Random, RolloutRestarter, SecretApi, StatusPatcher, WriteAnnouncer } from '@lockstep/core';
 import type { ObjectCache } from './object-cache.ts';
 import type { RecentStatus } from './recent-status.ts';
 import type { VaultKind } from './vault-kinds.ts';
@@ -31,4 +31,14 @@ export interface VaultNativeContext extends SessionDeps {
   onSecretWrite?(kind: VaultKind, operation: 'create' | 'update'): void;
   onRolloutRestart?(kind: VaultKind): void;
   onLeaseRenewal?(result: 'success' | 'capped' | 'error'): void;
+}
+
+/** The after-write step's view of the context, its counters labelled with `kind`. */
+export function announcer(kind: VaultKind, ctx: VaultNativeContext): WriteAnnouncer {
+  return {
+    events: ctx.events,
+    rollout: ctx.rollout,
+    onSecretWrite: (operation) => ctx.onSecretWrite?.(kind, operation),
+    onRolloutRestart: () => ctx.onRolloutRestart?.(kind),
+  };
 }

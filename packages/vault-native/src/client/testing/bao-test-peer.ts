@@ -3,6 +3,7 @@
 // parallel against one server. Missing peers fail the test run; nothing here skips.
 
 import { randomBytes } from 'node:crypto';
+import { requirePeerEnv } from '@lockstep/sandbox';
 import { VaultClient } from '../vault-client.ts';
 
 export interface BaoPeer {
@@ -11,14 +12,8 @@ export interface BaoPeer {
 }
 
 export function baoPeer(): BaoPeer {
-  const addr = process.env.BAO_ADDR;
-  const rootToken = process.env.BAO_TOKEN;
-  if (!addr || !rootToken) {
-    throw new Error(
-      'BAO_ADDR and BAO_TOKEN are not set: run the tests with --test-global-setup=packages/sandbox/src/testing/global-setup.ts',
-    );
-  }
-  return { addr, rootToken };
+  const env = requirePeerEnv('openbao');
+  return { addr: env.BAO_ADDR as string, rootToken: env.BAO_TOKEN as string };
 }
 
 /** A name no other test file uses: `prefix-1a2b3c4d`. */

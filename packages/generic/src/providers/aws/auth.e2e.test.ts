@@ -80,7 +80,7 @@ after(async () => {
 
 describe('aws store credentials', () => {
   test('a cluster store allowed the default chain, with no keys in the environment, is not usable', async () => {
-    // A namespaced store without auth is refused outright (provider.test.ts); a ClusterSecretStore
+    // A namespaced store without auth is refused outright (provider.e2e.test.ts); a ClusterSecretStore
     // may use the controller's identity only when allowed, and here that identity has no keys.
     const ambient = createAwsProvider({ allowClusterStoreAmbientCredentials: true });
     const client = await ambient.newClient(

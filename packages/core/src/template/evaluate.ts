@@ -19,10 +19,21 @@ import type {
   VariableNode,
 } from './ast.ts';
 import { FuncError, LimitError, TemplateError } from './errors.ts';
-import type { CallContext, FunctionTable, ParamKind } from './functions/types.ts';
+import type { CallContext, FunctionTable, ParamKind, TemplateFunction } from './functions/types.ts';
 import { formatValue } from './go-format.ts';
 import type { TemplateLimits } from './limits.ts';
-import { byteLength, importValue, isBytes, isList, isMap, mapGet, sortedKeys, truth, typeName } from './values.ts';
+import {
+  byteLength,
+  GoObject,
+  importValue,
+  isBytes,
+  isList,
+  isMap,
+  mapGet,
+  sortedKeys,
+  truth,
+  typeName,
+} from './values.ts';
 
 export type MissingKeyMode = 'default' | 'error';
 
@@ -31,6 +42,7 @@ export interface ExecuteContext {
   functions: FunctionTable;
   limits: TemplateLimits;
   missingKey: MissingKeyMode;
+  random: (size: number) => Uint8Array;
 }
 
 /** Marks "no value piped in" (distinct from a piped missing value). */
@@ -66,7 +78,8 @@ class State implements CallContext {
   private rangeIterations = 0;
   private depth = 0;
   private builtBytes = 0;
-  private readonly startedAt = performance.now();
+  private passwordHashes = 0;
+  private startedAt = performance.now();
 
   constructor(ctx: ExecuteContext, tree: Tree) {
     this.ctx = ctx;
@@ -127,6 +140,22 @@ class State implements CallContext {
     // the clock bounds what that work costs on a busy machine (checked every 1024 steps).
     if ((this.steps & 1023) === 0 && performance.now() - this.startedAt > this.limits.maxMillis) {
       throw new LimitError(`evaluation took longer than ${this.limits.maxMillis} ms (maxMillis)`);
+    }
+  }
+
+  randomBytes(size: number): Uint8Array {
+    return this.ctx.random(size);
+  }
+
+  passwordHash<T>(hash: () => T): T {
+    if (++this.passwordHashes > this.limits.maxPasswordHashes) {
+      throw new LimitError(`more than ${this.limits.maxPasswordHashes} password hashes (maxPasswordHashes)`);
+    }
+    const started = performance.now();
+    try {
+      return hash();
+    } finally {
+      this.startedAt += performance.now() - started;
     }
   }
 
@@ -342,7 +371,7 @@ class State implements CallContext {
     const first = cmd.args[0]!;
     switch (first.type) {
       case 'field':
-        return this.evalFieldChain(dot, first, first.ident, cmd.args, final);
+        return this.evalFieldChain(dot, dot, first, first.ident, cmd.args, final);
       case 'chain':
         return this.evalChain(dot, first, cmd.args, final);
       case 'identifier':
@@ -351,7 +380,7 @@ class State implements CallContext {
         this.notAFunction(cmd.args, final);
         return this.evalPipeline(dot, first);
       case 'variable':
-        return this.evalVariable(first, cmd.args, final);
+        return this.evalVariable(dot, first, cmd.args, final);
     }
     this.at(first);
     this.notAFunction(cmd.args, final);
@@ -384,14 +413,14 @@ class State implements CallContext {
     return n.float;
   }
 
-  private evalVariable(v: VariableNode, args: ArgNode[], final: Final): unknown {
+  private evalVariable(dot: unknown, v: VariableNode, args: ArgNode[], final: Final): unknown {
     this.at(v);
     const value = this.varValue(v.ident[0]!);
     if (v.ident.length === 1) {
       this.notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain(value, v, v.ident.slice(1), args, final);
+    return this.evalFieldChain(dot, value, v, v.ident.slice(1), args, final);
   }
 
   private evalChain(dot: unknown, chain: ChainNode, args: ArgNode[], final: Final): unknown {
@@ -400,10 +429,11 @@ class State implements CallContext {
       throw this.error('indirection through explicit nil');
     }
     const receiver = this.evalArg(dot, 'value', chain.node);
-    return this.evalFieldChain(receiver, chain, chain.field, args, final);
+    return this.evalFieldChain(dot, receiver, chain, chain.field, args, final);
   }
 
   private evalFieldChain(
+    dot: unknown,
     receiver: unknown,
     node: FieldNode | VariableNode | ChainNode,
     ident: string[],
@@ -411,11 +441,11 @@ class State implements CallContext {
     final: Final,
   ): unknown {
     this.at(node);
-    for (let i = 0; i < ident.length - 1; i++) receiver = this.evalField(ident[i]!, [], noFinal, receiver);
-    return this.evalField(ident.at(-1)!, args, final, receiver);
+    for (let i = 0; i < ident.length - 1; i++) receiver = this.evalField(dot, ident[i]!, [], noFinal, receiver);
+    return this.evalField(dot, ident.at(-1)!, args, final, receiver);
   }
 
-  private evalField(fieldName: string, args: ArgNode[], final: Final, receiver: unknown): unknown {
+  private evalField(dot: unknown, fieldName: string, args: ArgNode[], final: Final, receiver: unknown): unknown {
     if (receiver === undefined) {
       if (this.ctx.missingKey === 'error') throw this.error(`nil data; no entry for key ${JSON.stringify(fieldName)}`);
       return undefined;
@@ -429,6 +459,9 @@ class State implements CallContext {
       }
       return value;
     }
+    // Go looks for a method first: `.Major` on a *semver.Version calls Major().
+    const method = receiver instanceof GoObject ? receiver.method(fieldName) : undefined;
+    if (method) return this.invoke(dot, fieldName, method, args.slice(1), final);
     throw this.error(`can't evaluate field ${fieldName} in type ${typeName(receiver)}`);
   }
 
@@ -437,14 +470,9 @@ class State implements CallContext {
     const name = node.name;
     const fn = this.ctx.functions.get(name)!;
     const argNodes = args.slice(1);
-    const given = argNodes.length + (final === noFinal ? 0 : 1);
-    const fixed = fn.params.length;
-    if (fn.variadic ? given < fixed : given !== fixed) {
-      throw this.error(`wrong number of args for ${name}: want ${fn.variadic ? 'at least ' : ''}${fixed} got ${given}`);
-    }
-
     // and/or short-circuit: later arguments are not evaluated once the answer is known.
     if (name === 'and' || name === 'or') {
+      this.checkArgCount(name, fn, argNodes.length + (final === noFinal ? 0 : 1));
       let v: unknown;
       for (const a of argNodes) {
         v = this.evalArg(dot, 'value', a);
@@ -452,13 +480,27 @@ class State implements CallContext {
       }
       return final === noFinal ? v : final;
     }
+    return this.invoke(dot, name, fn, argNodes, final);
+  }
 
+  private checkArgCount(name: string, fn: TemplateFunction, given: number): void {
+    const fixed = fn.params.length;
+    if (fn.variadic ? given < fixed : given !== fixed) {
+      throw this.error(`wrong number of args for ${name}: want ${fn.variadic ? 'at least ' : ''}${fixed} got ${given}`);
+    }
+  }
+
+  /** Calls a function or method: arguments converted to its parameter types, errors and sizes checked. */
+  private invoke(dot: unknown, name: string, fn: TemplateFunction, argNodes: ArgNode[], final: Final): unknown {
+    const node = this.node;
+    const given = argNodes.length + (final === noFinal ? 0 : 1);
+    this.checkArgCount(name, fn, given);
     const values: unknown[] = [];
     argNodes.forEach((a, i) => {
       values.push(this.evalArg(dot, fn.params[i] ?? fn.variadic!, a));
     });
     if (final !== noFinal) values.push(this.validate(final, fn.params[given - 1] ?? fn.variadic!));
-    this.at(node);
+    if (node) this.at(node);
     this.step();
     let result: unknown;
     try {
@@ -490,9 +532,9 @@ class State implements CallContext {
         if (kind === 'any' || kind === 'value') return null;
         throw this.error(`cannot assign nil to ${kind}`);
       case 'field':
-        return this.validate(this.evalFieldChain(dot, n, n.ident, [n], noFinal), kind);
+        return this.validate(this.evalFieldChain(dot, dot, n, n.ident, [n], noFinal), kind);
       case 'variable':
-        return this.validate(this.evalVariable(n, [n], noFinal), kind);
+        return this.validate(this.evalVariable(dot, n, [n], noFinal), kind);
       case 'pipe':
         return this.validate(this.evalPipeline(dot, n), kind);
       case 'identifier':

@@ -4,7 +4,7 @@
 
 import { LimitError } from './errors.ts';
 import { maxValueDepth } from './limits.ts';
-import { bytesToString, isBytes, isList, isMap, sortedKeys, typeName } from './values.ts';
+import { bytesToString, GoObject, isBytes, isList, isMap, sortedKeys, typeName } from './values.ts';
 
 interface Spec {
   plus: boolean;
@@ -161,6 +161,8 @@ function formatArg(v: unknown, verb: string, spec: Spec, depth: number): string 
     return `[${Array.from(v, (b) => formatArg(BigInt(b), verb, spec, depth + 1)).join(' ')}]`;
   }
   if (isList(v)) return `[${v.map((x) => formatArg(x, verb, spec, depth + 1)).join(' ')}]`;
+  // A Stringer: fmt prints what String() returns.
+  if (v instanceof GoObject) return formatString(v.toString(), verb, spec) ?? badVerb(v.toString(), verb);
   if (isMap(v)) {
     const parts = sortedKeys(v).map(
       (k) => `${formatArg(k, verb, spec, depth + 1)}:${formatArg(v[k], verb, spec, depth + 1)}`,

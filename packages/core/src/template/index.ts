@@ -1,9 +1,11 @@
 // Public API of the template engine: Go text/template syntax with the Sprig functions ESO users
 // rely on, interpreted (never compiled to JavaScript) and sandboxed.
 // Not provided: time, randomness, environment and network functions (templates must be
-// deterministic and contained), Go's `call`, ESO's PKCS#12 helpers, and Sprig's float math
-// (addf...), string case helpers (camelcase...) and semver functions.
+// deterministic and contained), Go's `call`, and Sprig's string case helpers (camelcase...).
+// Random by design but provided, because ESO users need them: htpasswd/bcrypt and the PKCS#12
+// encoders (their randomness comes from ExecuteOptions.random).
 
+import { randomBytes } from 'node:crypto';
 import type { Tree } from './ast.ts';
 import { TemplateError } from './errors.ts';
 import { executeTree, type MissingKeyMode } from './evaluate.ts';
@@ -28,6 +30,11 @@ export interface ExecuteOptions {
    * as ESO runs templates (Option("missingkey=error")).
    */
   missingKey?: MissingKeyMode;
+  /**
+   * Source of random bytes for the functions that are random by design (htpasswd's bcrypt salt,
+   * the PKCS#12 encoders' salts and IVs). Default: crypto.randomBytes. Tests inject their own.
+   */
+  random?: (size: number) => Uint8Array;
 }
 
 export interface CompiledTemplate {
@@ -73,6 +80,7 @@ export function compileTemplate(name: string, text: string, opts: CompileOptions
       functions: templateFunctions,
       limits: resolveLimits(execOpts.limits),
       missingKey: execOpts.missingKey ?? 'default',
+      random: execOpts.random ?? randomBytes,
     });
 
   return {

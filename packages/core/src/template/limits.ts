@@ -14,6 +14,11 @@ export interface TemplateLimits {
   maxCollectionItems: number;
   /** Wall-clock milliseconds of one execution: the event loop is blocked meanwhile. */
   maxMillis: number;
+  /**
+   * bcrypt hashes (htpasswd) of one execution. Each takes tens of milliseconds by design and
+   * blocks the event loop meanwhile, so they are counted instead of timed.
+   */
+  maxPasswordHashes: number;
 }
 
 export const defaultLimits: Readonly<TemplateLimits> = Object.freeze({
@@ -23,6 +28,7 @@ export const defaultLimits: Readonly<TemplateLimits> = Object.freeze({
   maxTemplateDepth: 100,
   maxCollectionItems: 100_000,
   maxMillis: 50,
+  maxPasswordHashes: 8,
 });
 
 /**

@@ -91,6 +91,13 @@ describe('template parsing', () => {
     assert.match(parseError('{{ call .f }}').message, /"call" is not available/);
   });
 
+  it('refuses network functions with the same kind of message', () => {
+    const e = parseError('{{ getHostByName "example.com" }}');
+    assert.match(e.message, /:1:4: function "getHostByName" is not available: templates cannot use the network$/);
+    assert.doesNotMatch(e.message, /example\.com/);
+    assert.match(parseError('{{ certSANs .c }}').message, /"certSANs" is not available: .*not supported/);
+  });
+
   it('allows break and continue only inside range', () => {
     assert.match(parseError('{{ break }}').message, /\{\{break\}\} outside \{\{range\}\}/);
     assert.match(parseError('{{ if true }}{{ continue }}{{ end }}').message, /\{\{continue\}\} outside \{\{range\}\}/);

@@ -11,9 +11,22 @@
 // Everything entering the engine passes through `importValue`, which copies host data into this model.
 
 import { FuncError, LimitError } from './errors.ts';
+import type { TemplateFunction } from './functions/types.ts';
 import { maxValueDepth } from './limits.ts';
 
 export type GoMap = Record<string, unknown>;
+
+/**
+ * A Go value with methods that a function returned, such as Sprig's *semver.Version:
+ * `.Name` calls its method, fmt prints its String(), JSON and YAML encode that same string
+ * (its MarshalJSON). Data never holds one: importValue refuses class instances.
+ */
+export abstract class GoObject {
+  abstract readonly goType: string;
+  /** The method called by `.name`, or undefined when the type has none of that name. */
+  abstract method(name: string): TemplateFunction | undefined;
+  abstract toString(): string;
+}
 
 export function newMap(): GoMap {
   return Object.create(null) as GoMap;
@@ -65,6 +78,7 @@ export function typeName(v: unknown): string {
   if (isList(v)) return '[]interface {}';
   if (isBytes(v)) return '[]uint8';
   if (isMap(v)) return 'map[string]interface {}';
+  if (v instanceof GoObject) return v.goType;
   return 'unsupported';
 }
 

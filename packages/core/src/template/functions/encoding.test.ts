@@ -58,9 +58,10 @@ describe('sprig encoding functions', () => {
   });
 
   it('renders and parses YAML like ESO (block style, sorted keys, no trailing newline)', () => {
+    // go-yaml v2 reads y and n as booleans (YAML 1.1), so it quotes them as strings.
     assert.equal(
       render('{{ toYaml . }}', { b: ['x', 'y'], a: { n: 1, s: '123' } }),
-      'a:\n  n: 1\n  s: "123"\nb:\n- x\n- y',
+      'a:\n  "n": 1\n  s: "123"\nb:\n- x\n- "y"',
     );
     assert.equal(
       render('{{ $y := fromYaml .v }}{{ $y.a.b }} {{ $y.enabled }} {{ $y.when }}', {

@@ -2,10 +2,10 @@
 // is wrong with a value (its position at most), never the value itself.
 
 import { createHash } from 'node:crypto';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { Document, parse as parseYaml, visit as visitYaml } from 'yaml';
 import { FuncError, LimitError } from '../errors.ts';
 import { maxValueDepth } from '../limits.ts';
-import { bytesToValue, importValue, isBytes, isList, isMap, typeName } from '../values.ts';
+import { bytesToValue, GoObject, importValue, isBytes, isList, isMap, typeName } from '../values.ts';
 import { decodeJson, encodeJson } from './go-json.ts';
 import { defineFunction as fn, type TemplateFunction } from './types.ts';
 
@@ -86,18 +86,38 @@ function toPlain(v: unknown, depth = 0): unknown {
   if (v === undefined) return null;
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
   if (isBytes(v)) return Buffer.from(v).toString('base64');
+  if (v instanceof GoObject) return v.toString();
   if (isList(v)) return v.map((x) => toPlain(x, depth + 1));
   if (isMap(v)) return Object.fromEntries(Object.keys(v).map((k) => [k, toPlain(v[k], depth + 1)]));
   return v;
 }
 
+const yaml11Tags = new Document(null, { version: '1.1' }).schema.tags;
+const notPrintable = /[^\n\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]|\uFEFF/u;
+
+/** Whether Go's YAML 1.1 resolver would read this plain string as something else (yes, 1.0, ~, 2001-12-14). */
+function resolvesToNonString(text: string): boolean {
+  return yaml11Tags.some(
+    (t) => t.default === true && t.tag !== 'tag:yaml.org,2002:str' && 'test' in t && t.test?.test(text),
+  );
+}
+
+/**
+ * ESO's toYaml (sigs.k8s.io/yaml over go-yaml v2): keys sorted, block style, a string that
+ * would read back as another type double-quoted, any other string that cannot be plain
+ * single-quoted, multi-line strings as literal blocks.
+ */
 function toYaml(v: unknown): string {
-  const text = stringifyYaml(toPlain(v), {
-    sortMapEntries: true,
-    lineWidth: 0,
-    indentSeq: false,
-    aliasDuplicateObjects: false,
+  const doc = new Document(toPlain(v), { version: '1.1', aliasDuplicateObjects: false, sortMapEntries: true });
+  visitYaml(doc, {
+    Scalar(_, node) {
+      const text = node.value;
+      if (typeof text !== 'string') return;
+      // go-yaml's emitter only double-quotes characters outside YAML's printable set (a tab).
+      if (notPrintable.test(text) || (!text.includes('\n') && resolvesToNonString(text))) node.type = 'QUOTE_DOUBLE';
+    },
   });
+  const text = doc.toString({ lineWidth: 0, indentSeq: false, singleQuote: true });
   return text.endsWith('\n') ? text.slice(0, -1) : text;
 }
 

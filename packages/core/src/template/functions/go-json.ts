@@ -4,7 +4,7 @@
 
 import { FuncError, LimitError } from '../errors.ts';
 import { maxValueDepth } from '../limits.ts';
-import { importValue, isBytes, isList, isMap, sortedKeys } from '../values.ts';
+import { GoObject, importValue, isBytes, isList, isMap, sortedKeys } from '../values.ts';
 
 export interface JsonOptions {
   escapeHtml: boolean;
@@ -30,6 +30,7 @@ function encode(v: unknown, opts: JsonOptions, depth: number, prefix: string): s
       return String(v);
   }
   if (isBytes(v)) return `"${Buffer.from(v).toString('base64')}"`;
+  if (v instanceof GoObject) return quoteJson(v.toString(), opts.escapeHtml); // its MarshalJSON
   const inner = prefix + opts.indent;
   const nl = opts.indent ? '\n' : '';
   if (isList(v)) {

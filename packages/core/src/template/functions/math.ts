@@ -1,5 +1,6 @@
 // Sprig integer math on int64 (wrapping like Go) with spf13/cast's lenient conversions:
 // "12" is 12, "abc" is 0, 1.9 is 1. Division by zero fails as Go's runtime does.
+// The float functions (addf, floor, round...) are in float-math.ts.
 
 import { FuncError } from '../errors.ts';
 import { parseGoNumber } from '../parser.ts';
@@ -60,16 +61,6 @@ function divide(a: bigint, b: bigint, mod: boolean): bigint {
 
 const i64 = (v: unknown): bigint => toInt64(v);
 
-function round(v: unknown, places: bigint, half: unknown): number {
-  const x = toFloat64(v);
-  const p = 10 ** Number(places);
-  const digit = x * p;
-  const r = half === undefined ? 0.5 : toFloat64(half);
-  const fraction = digit - Math.trunc(digit);
-  const rounded = Math.abs(fraction) >= r ? Math.trunc(digit) + Math.sign(digit) : Math.trunc(digit);
-  return rounded / p;
-}
-
 /** The largest (sign 1) or smallest (sign -1) argument as int64. */
 function extreme(args: unknown[], sign: 1 | -1): bigint {
   const values = args.map(i64).sort((a, b) => (a < b ? sign : a > b ? -sign : 0));
@@ -85,9 +76,6 @@ export const mathFunctions: ReadonlyMap<string, TemplateFunction> = new Map([
   ['mod', fn(['any', 'any'], ([a, b]) => divide(i64(a), i64(b), true))],
   ['max', fn(['any'], (args) => extreme(args, 1), 'any')],
   ['min', fn(['any'], (args) => extreme(args, -1), 'any')],
-  ['floor', fn(['any'], ([a]) => Math.floor(toFloat64(a)))],
-  ['ceil', fn(['any'], ([a]) => Math.ceil(toFloat64(a)))],
-  ['round', fn(['any', 'int'], ([a, p, half]) => round(a, p as bigint, half), 'any')],
   ['atoi', fn(['string'], ([s]) => atoi(s as string))],
   ['int', fn(['any'], ([a]) => i64(a))],
   ['int64', fn(['any'], ([a]) => i64(a))],

@@ -1,6 +1,6 @@
 // ESO's certificate helpers: filterPEM keeps the PEM blocks of one type (re-encoded as Go's
 // pem.Encode writes them), and jwkPublicKeyPem/jwkPrivateKeyPem turn a JWK into PEM.
-// The PKCS#12 helpers (pkcs12key, pkcs12cert, pemToPkcs12, ...) are not provided.
+// The PKCS#12 helpers are in pkcs12.ts, filterCertChain in cert-chain.ts.
 
 import { createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
 import { FuncError } from '../errors.ts';
@@ -9,7 +9,7 @@ import { defineFunction as fn, type TemplateFunction } from './types.ts';
 const blockPattern =
   /-----BEGIN ([^\r\n-]*(?:-[^\r\n-]+)*)-----[ \t]*\r?\n([\s\S]*?)-----END \1-----[ \t]*(?:\r?\n|$)/g;
 
-interface PemBlock {
+export interface PemBlock {
   type: string;
   headers: string[];
   body: Buffer;
@@ -34,6 +34,20 @@ function encodeBlock(block: PemBlock): string {
   const lines = b64.match(/.{1,64}/g) ?? [];
   const headers = block.headers.length > 0 ? `${block.headers.join('\n')}\n\n` : '';
   return `-----BEGIN ${block.type}-----\n${headers}${lines.map((l) => `${l}\n`).join('')}-----END ${block.type}-----\n`;
+}
+
+/** The PEM blocks of a text, in order (Go's pem.Decode in a loop: text between blocks is skipped). */
+export function pemBlocks(input: string): PemBlock[] {
+  const blocks: PemBlock[] = [];
+  for (const m of input.matchAll(blockPattern)) {
+    const decoded = decodeBody(m[2]!);
+    if (decoded) blocks.push({ type: m[1]!, ...decoded });
+  }
+  return blocks;
+}
+
+export function pemEncode(type: string, body: Uint8Array): string {
+  return encodeBlock({ type, headers: [], body: Buffer.from(body) });
 }
 
 export function filterPem(pemType: string, input: string): string {

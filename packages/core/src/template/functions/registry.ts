@@ -1,13 +1,20 @@
 // The function set templates may call: Go's builtins, the Sprig subset ESO users rely on, and
 // ESO's helpers. Functions that would make templates non-deterministic or reach outside the
-// sandbox are named here so the parse error says why they are missing.
+// sandbox are named here so the parse error says why they are missing. Two kinds of functions
+// are random by design and served anyway, because ESO users need their output: htpasswd and
+// bcrypt (a salt) and the PKCS#12 encoders (salts and IVs); see docs/generic-pipeline.md.
 
 import { builtinFunctions } from './builtins.ts';
+import { certChainFunctions } from './cert-chain.ts';
 import { collectionFunctions } from './collections.ts';
 import { encodingFunctions } from './encoding.ts';
+import { floatMathFunctions } from './float-math.ts';
+import { htpasswdFunctions } from './htpasswd.ts';
 import { mathFunctions } from './math.ts';
 import { pemFunctions } from './pem.ts';
+import { pkcs12Functions } from './pkcs12.ts';
 import { regexFunctions } from './regex.ts';
+import { semverFunctions } from './semver.ts';
 import { stringFunctions } from './strings.ts';
 import type { FunctionTable, TemplateFunction } from './types.ts';
 
@@ -16,8 +23,13 @@ export const templateFunctions: FunctionTable = new Map<string, TemplateFunction
   ...regexFunctions,
   ...encodingFunctions,
   ...pemFunctions,
+  ...certChainFunctions,
+  ...pkcs12Functions,
+  ...htpasswdFunctions,
   ...collectionFunctions,
   ...mathFunctions,
+  ...floatMathFunctions,
+  ...semverFunctions,
   ...builtinFunctions, // last: Go's builtins win over any same-named helper
 ]);
 
@@ -67,26 +79,11 @@ for (const name of [
   'genSignedCert',
   'genSignedCertWithKey',
   'encryptAES',
-  'htpasswd',
-  'bcrypt',
 ]) {
   unavailable[name] = random;
 }
-for (const name of [
-  'pkcs12key',
-  'pkcs12keyPass',
-  'pkcs12cert',
-  'pkcs12certPass',
-  'pemToPkcs12',
-  'pemToPkcs12Pass',
-  'fullPemToPkcs12',
-  'fullPemToPkcs12Pass',
-  'pemTruststoreToPKCS12',
-  'pemTruststoreToPKCS12Pass',
-  'filterCertChain',
-  'certSANs',
-  'rsaDecrypt',
-]) {
+// Helpers of ESO releases after v0.16.2, the version Lockstep follows.
+for (const name of ['pemTruststoreToPKCS12', 'pemTruststoreToPKCS12Pass', 'certSANs', 'rsaDecrypt']) {
   unavailable[name] = 'this ESO function is not supported by Lockstep';
 }
 

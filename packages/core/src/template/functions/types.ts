@@ -16,6 +16,13 @@ export interface CallContext {
   checkLength(length: number): void;
   /** Fails with a limit error when a collection a function is about to build would be too large. */
   checkItems(count: number): void;
+  /** Random bytes (salts, IVs) for the few functions whose output is random by design. */
+  randomBytes(size: number): Uint8Array;
+  /**
+   * Runs a deliberately slow password hash (bcrypt): counted against maxPasswordHashes, and
+   * its time is not counted against maxMillis (the hash count bounds it instead).
+   */
+  passwordHash<T>(hash: () => T): T;
 }
 
 export interface TemplateFunction {

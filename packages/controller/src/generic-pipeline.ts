@@ -27,6 +27,7 @@ import {
   type ClusterExternalSecret,
   type ExternalSecret,
   type ExternalSecretWriter,
+  RecentSyncs,
   reconcileClusterExternalSecret,
   reconcileExternalSecret,
   reconcileSecretStore,
@@ -85,6 +86,7 @@ export function genericPipeline(deps: GenericPipelineDeps): Controller[] {
     timeoutCondition: { status: deps.status, now: () => deps.clock.now(), ...(reason ? { reason } : {}) },
   });
   const core = deps.kc.makeApiClient(CoreV1Api);
+  const recentSyncs = new RecentSyncs();
 
   const esController = new Controller({
     name: 'ExternalSecret',
@@ -149,6 +151,7 @@ export function genericPipeline(deps: GenericPipelineDeps): Controller[] {
         status: deps.status,
         events: deps.events,
         rollout: deps.rollout,
+        recentSyncs,
         macKey: deps.macKey,
         now: () => deps.clock.now(),
         random: () => deps.random.random(),

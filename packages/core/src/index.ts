@@ -199,6 +199,13 @@ export {
 } from './template/index.ts';
 // Test helpers the other packages' tests share.
 export { measureEventLoopHold } from './testing/event-loop-hold.ts';
+export {
+  InMemorySecretApi,
+  type RecordedSecretWrite,
+  type SecretWriteOperation,
+} from './testing/in-memory-secret-api.ts';
+export { InMemoryStatusPatcher, mergePatch, type RecordedPatch } from './testing/in-memory-status.ts';
+export { type RecordedEvent, RecordingEvents } from './testing/recording-events.ts';
 export { dataMac } from './writer/data-mac.ts';
 export { HMAC_KEY_SECRET, loadOrCreateHmacKey } from './writer/hmac-key.ts';
 export { DATA_MAC_ANNOTATION, MANAGED_LABEL, MANAGED_SELECTOR, RESTARTED_AT_ANNOTATION } from './writer/labels.ts';

@@ -36,6 +36,7 @@ export {
   reconcileClusterExternalSecret,
 } from './cluster-external-secret/reconcile-cluster-external-secret.ts';
 // The ExternalSecret pipeline and the store reconcilers, wired by the controller.
+export { RecentSyncs } from './external-secret/recent-syncs.ts';
 export {
   EXTERNAL_SECRET_API,
   type ExternalSecretContext,

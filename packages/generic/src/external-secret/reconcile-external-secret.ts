@@ -30,7 +30,15 @@ import {
 } from '@lockstep/core';
 import type { ExternalSecret } from '../api/external-secret.ts';
 import { TARGET_POLICY_RULES } from '../api/external-secret-target.ts';
-import { decideRefresh, nextRefreshAt, type RefreshDecision, refreshPhaseMs, specVersion } from './refresh-decision.ts';
+import type { RecentSyncs } from './recent-syncs.ts';
+import {
+  decideRefresh,
+  nextRefreshAt,
+  type RefreshDecision,
+  refreshPhaseMs,
+  type SyncReason,
+  specVersion,
+} from './refresh-decision.ts';
 import { renderTarget, type TemplateSources } from './render-target.ts';
 import { DataSpecError, type GeneratorRefSpec, resolveData } from './resolve-data.ts';
 import { type ObjectCache, StoreError, type StoreResolver } from './store-resolver.ts';
@@ -49,6 +57,8 @@ export interface ExternalSecretContext {
   status: StatusPatcher;
   events: EventRecorder;
   rollout: RolloutRestarter;
+  /** Our own last status writes, until the cache shows them: one per controller, not per reconcile. */
+  recentSyncs: RecentSyncs;
   macKey: Uint8Array;
   now(): Date;
   random(): number;
@@ -71,7 +81,14 @@ export async function reconcileExternalSecret(key: string, ctx: ExternalSecretCo
   if (ctx.stores.usesOtherControllerClass(namespace, storeRefsOf(es))) return {};
   const now = ctx.now();
   const targetName = es.spec.target?.name || name;
-  const existing = ctx.secrets.get(namespace, targetName);
+  // The cache may not show our last status patch yet (see RecentSyncs).
+  const synced = ctx.recentSyncs.freshest(es.metadata?.uid, es.status);
+  const bound = synced.binding !== undefined;
+  // A bound Secret missing from the cache may only lag behind our own create: ask the API server
+  // before creating it again (and generating new values for it). Only a missing Secret pays this GET.
+  const existing =
+    ctx.secrets.get(namespace, targetName) ??
+    (bound && managesTarget(es) ? await ctx.secretApi.get(namespace, targetName) : undefined);
 
   // 2. decide
   // ESO rejects these policy combinations at admission; a cluster that skipped the CRD's CEL rules gets them here.
@@ -87,18 +104,18 @@ export async function reconcileExternalSecret(key: string, ctx: ExternalSecretCo
   const decision = decideRefresh({
     now,
     specVersion: specVersion(es.metadata ?? {}),
-    syncedVersion: es.status?.syncedResourceVersion,
-    refreshTime: es.status?.refreshTime ? new Date(es.status.refreshTime) : undefined,
+    syncedVersion: synced.syncedResourceVersion,
+    refreshTime: synced.refreshTime ? new Date(synced.refreshTime) : undefined,
     refreshPolicy: es.spec.refreshPolicy ?? 'Periodic',
     refreshIntervalMs: intervalMs,
     phaseMs,
-    target: targetState(es, existing, ctx.macKey),
+    target: targetState(es, existing, bound, ctx.macKey),
   });
   if (!decision.sync) return nextRun(decision);
 
   // 3. act
   try {
-    const outcome = await sync(es, existing, targetName, ctx, now, intervalMs);
+    const outcome = await sync(es, existing, targetName, ctx, now, intervalMs, decision.reason);
     // 4. record
     const result = await record(es, ctx, outcome, now);
     return intervalMs > 0 && (es.spec.refreshPolicy ?? 'Periodic') === 'Periodic'
@@ -132,6 +149,7 @@ async function sync(
   ctx: ExternalSecretContext,
   now: Date,
   intervalMs: number,
+  reason: SyncReason,
 ): Promise<Outcome> {
   const namespace = es.metadata?.namespace ?? '';
   const storeRef = es.spec.secretStoreRef;
@@ -241,7 +259,8 @@ async function sync(
         involved: involved(es),
         namespace,
         operation: plan.action === 'create' ? 'create' : 'update',
-        event: { reason: 'Updated', message: `Secret "${targetName}" written (${why})` },
+        // Why it synced (the decision) and what the write changed: "(TargetDrifted, Drifted)".
+        event: { reason: 'Updated', message: `Secret "${targetName}" written (${reason}, ${why})` },
         targets: es.spec.rolloutRestartTargets ?? [],
         // Restart once per data change: never for a first sync, a drift repair or metadata only.
         ...(why === 'DataChanged' ? { restart: { value: restartValue(now, result.mac) } } : {}),
@@ -268,31 +287,37 @@ async function record(
     },
     now,
   );
-  const status: Record<string, unknown> = { conditions };
-  if (outcome.ok) {
-    status.refreshTime = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    status.syncedResourceVersion = specVersion(es.metadata ?? {});
-    status.binding = { name: es.spec.target?.name || es.metadata?.name };
-  } else if (conditionsEqual(conditions, es.status?.conditions)) {
-    return {};
-  }
+  const synced = outcome.ok
+    ? {
+        refreshTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        syncedResourceVersion: specVersion(es.metadata ?? {}),
+        binding: { name: es.spec.target?.name || es.metadata?.name || '' },
+      }
+    : undefined;
+  if (!synced && conditionsEqual(conditions, es.status?.conditions)) return {};
   await ctx.status.patchStatus(
     { ...EXTERNAL_SECRET_API, namespace: es.metadata?.namespace, name: es.metadata?.name ?? '' },
-    status,
+    { conditions, ...synced },
   );
+  if (synced) ctx.recentSyncs.remember(es.metadata?.uid, synced);
   if (!outcome.ok) ctx.events.warning(involved(es), outcome.reason, outcome.message);
   return {};
+}
+
+/** Merge and None targets are somebody else's Secret (not in the managed cache): they refresh on schedule. */
+function managesTarget(es: ExternalSecret): boolean {
+  const policy = es.spec.target?.creationPolicy ?? 'Owner';
+  return policy !== 'None' && policy !== 'Merge';
 }
 
 function targetState(
   es: ExternalSecret,
   existing: V1Secret | undefined,
+  bound: boolean,
   macKey: Uint8Array,
 ): 'InSync' | 'Missing' | 'Drifted' | 'NotManaged' {
-  const policy = es.spec.target?.creationPolicy ?? 'Owner';
-  // Merge targets are somebody else's Secret (not in the managed cache): they refresh on schedule.
-  if (policy === 'None' || policy === 'Merge') return 'NotManaged';
-  if (!existing) return es.status?.binding ? 'Missing' : 'InSync';
+  if (!managesTarget(es)) return 'NotManaged';
+  if (!existing) return bound ? 'Missing' : 'InSync';
   if (secretOwnership(existing, es.metadata?.uid ?? '').state !== 'Ours') return 'NotManaged';
   const recorded = existing.metadata?.annotations?.[DATA_MAC_ANNOTATION];
   return recorded === dataMac(macKey, decodeData(existing.data)) ? 'InSync' : 'Drifted';

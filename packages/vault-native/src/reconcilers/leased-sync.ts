@@ -22,6 +22,7 @@ import type { LeaseDecisionInput } from '../lease/lease-decision.ts';
 import { decideLease } from '../lease/lease-decision.ts';
 import { executeLeasePlan, type LeaseActResult } from '../lease/lease-engine.ts';
 import { destinationBlocked, destinationData, destinationState, writeDestination } from './destination.ts';
+import { type ExpiredCredential, expiredCredential } from './expired-credential.ts';
 import { reportIssueGuard } from './issue-guard-events.ts';
 import { vaultLeaseGroups } from './lease-group.ts';
 import type { SourceData } from './secret-data.ts';
@@ -78,7 +79,12 @@ export interface LeasedSyncResult {
   blocked?: string;
   /** The failure to report (the ledger is still recorded). */
   error?: unknown;
+  /** The live credential expired and this run could not replace it (Vault unreachable, sealed…). */
+  expired?: ExpiredCredential;
 }
+
+/** Recorded as `secretMAC` when an issued credential could not be written. */
+const UNDELIVERED_MAC = 'undelivered';
 
 /** Rollouts are watched by polling the targets while a superseded credential waits for them. */
 export const DEFAULT_ROLLOUT_POLL_SECONDS = 2;
@@ -151,10 +157,15 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
   if (act.renewed) ctx.onLeaseRenewal?.(act.renewed.capped ? 'capped' : 'success');
   if (act.renewRejected) ctx.onLeaseRenewal?.('error');
   const out: LeasedSyncResult = { act, secretMAC: obj.status?.secretMAC, ...(act.error ? { error: act.error } : {}) };
+  const expired = act.error && !act.issued ? expiredCredential(act.ledger, ctx.now()) : undefined;
+  if (expired) out.expired = expired;
   if (!act.issued) return out;
 
   out.issuedReason = act.issued.reason;
   out.issuedData = act.issued.data;
+  // Until the write succeeds, the ledger names a credential the Secret does not hold: a MAC no
+  // data matches makes the next run see the destination drifted and deliver a credential.
+  out.secretMAC = UNDELIVERED_MAC;
   try {
     const data = input.secretData(act.issued.data);
     const written = await writeDestination({ namespace, destination: obj.spec.destination, data, owner }, ctx);

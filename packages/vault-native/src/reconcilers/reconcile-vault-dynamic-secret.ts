@@ -6,17 +6,21 @@
 
 import type { ReconcileResult } from '@lockstep/core';
 import type { VaultDynamicSecret } from '../api/vault-dynamic-secret.ts';
+import type { LeaseBackend } from '../lease/lease-backend.ts';
 import { checkDestinationSpec } from './destination.ts';
 import { dynamicBackend } from './dynamic-backend.ts';
 import { type LeasedSyncResult, syncLeased } from './leased-sync.ts';
 import type { ObjectCache } from './object-cache.ts';
 import { finalizeLeased, leasedReady, loadLeased, recordFailure, recordLeased, rfc3339 } from './reconcile-steps.ts';
-import { buildSecretData, durationSeconds } from './secret-data.ts';
+import { buildSecretData, durationSeconds, type SourceData } from './secret-data.ts';
+import { keptReadyReason } from './status-record.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import type { VaultSession } from './vault-session.ts';
 
 export interface DynamicSecretContext extends VaultNativeContext {
   dynamicSecrets: ObjectCache<VaultDynamicSecret>;
+  /** The lease engine's backend (default: `dynamicBackend`, Vault through the session). Unit tests put a fake here. */
+  dynamicBackend?(vds: VaultDynamicSecret, session: VaultSession): LeaseBackend<SourceData>;
 }
 
 const KIND = 'VaultDynamicSecret';
@@ -55,7 +59,7 @@ export async function reconcileVaultDynamicSecret(key: string, ctx: DynamicSecre
         key,
         obj: vds,
         finalizer: vds.spec.revoke,
-        backend: (session) => dynamicBackend(vds, session),
+        backend: (session) => (ctx.dynamicBackend ?? dynamicBackend)(vds, session),
         revokeSuperseded: true,
         // Only what answers with a lease can be orphaned: static creds and non-leased paths
         // (known from the last issue) are read with the login token, no child token per read.
@@ -77,7 +81,8 @@ export async function reconcileVaultDynamicSecret(key: string, ctx: DynamicSecre
   const next = act.ledger;
   const ready = leasedReady(result, {
     ok: true,
-    reason: result.issuedReason ?? (act.renewed ? 'LeaseRenewed' : 'SecretSynced'),
+    reason:
+      result.issuedReason ?? (act.renewed ? 'LeaseRenewed' : keptReadyReason(vds.status?.conditions, 'SecretSynced')),
     message: next?.leaseId
       ? `lease ${next.leaseId} valid until ${next.expiresAt ?? 'unknown'}`
       : `credentials synced to Secret "${vds.spec.destination.name}"`,
@@ -112,7 +117,7 @@ function secretData(vds: VaultDynamicSecret, issued: { fields: Record<string, un
 
 /** Deletion with revoke: true revokes the live lease and any superseded one, then lets the object go. */
 function finalize(vds: VaultDynamicSecret, key: string, ctx: DynamicSecretContext): Promise<ReconcileResult> {
-  const backend = (session: VaultSession) => dynamicBackend(vds, session);
+  const backend = (session: VaultSession) => (ctx.dynamicBackend ?? dynamicBackend)(vds, session);
   return finalizeLeased(
     { kind: KIND, key, obj: vds, revoke: vds.spec.revoke, backend, revoked: REVOKED, leaseGroups: true },
     ctx,

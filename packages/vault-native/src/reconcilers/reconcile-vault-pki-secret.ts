@@ -5,12 +5,14 @@
 
 import { firstViolation, isRetryable, ownershipRefusal, type ReconcileResult, secretOwnership } from '@lockstep/core';
 import { PKI_CLEAR_RULES, type VaultPKISecret } from '../api/vault-pki-secret.ts';
+import type { LeaseBackend } from '../lease/lease-backend.ts';
 import { checkDestinationSpec } from './destination.ts';
 import { type LeasedSyncResult, syncLeased } from './leased-sync.ts';
 import type { ObjectCache } from './object-cache.ts';
 import { pkiBackend, pkiSecretFields } from './pki-backend.ts';
 import { finalizeLeased, leasedReady, loadLeased, recordFailure, recordLeased, rfc3339 } from './reconcile-steps.ts';
-import { buildSecretData, durationSeconds } from './secret-data.ts';
+import { buildSecretData, durationSeconds, type SourceData } from './secret-data.ts';
+import { keptReadyReason } from './status-record.ts';
 import { describeFailure, SpecProblem } from './sync-failure.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { involved } from './vault-kinds.ts';
@@ -18,6 +20,8 @@ import type { VaultSession } from './vault-session.ts';
 
 export interface PKISecretContext extends VaultNativeContext {
   pkiSecrets: ObjectCache<VaultPKISecret>;
+  /** The lease engine's backend (default: `pkiBackend`, Vault through the session). Unit tests put a fake here. */
+  pkiBackend?(vps: VaultPKISecret, session: VaultSession, now: () => Date): LeaseBackend<SourceData>;
 }
 
 const KIND = 'VaultPKISecret';
@@ -54,7 +58,7 @@ export async function reconcileVaultPKISecret(key: string, ctx: PKISecretContext
         key,
         obj: vps,
         finalizer: vps.spec.revoke || vps.spec.clear,
-        backend: (session) => pkiBackend(vps, session, ctx.now),
+        backend: (session) => (ctx.pkiBackend ?? pkiBackend)(vps, session, ctx.now),
         revokeSuperseded: vps.spec.revoke,
         decision: expiryOffsetSeconds !== undefined ? { expiryOffsetSeconds } : {},
         secretData: (issued) => secretData(vps, issued),
@@ -69,7 +73,7 @@ export async function reconcileVaultPKISecret(key: string, ctx: PKISecretContext
   const ledger = result.act.ledger;
   const ready = leasedReady(result, {
     ok: true,
-    reason: result.issuedReason ?? 'CertificateValid',
+    reason: result.issuedReason ?? keptReadyReason(vps.status?.conditions, 'CertificateValid'),
     message: `certificate ${ledger?.serialNumber ?? ''} valid until ${ledger?.expiresAt ?? 'unknown'}`,
   });
   const status = {
@@ -101,7 +105,7 @@ function finalize(vps: VaultPKISecret, key: string, ctx: PKISecretContext): Prom
       key,
       obj: vps,
       revoke: vps.spec.revoke,
-      backend: (session: VaultSession) => pkiBackend(vps, session, ctx.now),
+      backend: (session: VaultSession) => (ctx.pkiBackend ?? pkiBackend)(vps, session, ctx.now),
       revoked: REVOKED,
       async cleanup() {
         if (!vps.spec.clear) return;

@@ -25,6 +25,8 @@ import { openSession, type VaultSession } from './vault-session.ts';
 
 export interface StaticSecretContext extends VaultNativeContext {
   staticSecrets: ObjectCache<VaultStaticSecret>;
+  /** Reads the KV secret (default: `readKv` through the session). Unit tests put a fake KV here. */
+  readKv?(vss: VaultStaticSecret, session: VaultSession): Promise<SourceData>;
 }
 
 export type StaticSyncReason = 'InitialSync' | 'SpecChanged' | 'TargetMissing' | 'TargetDrifted' | 'RefreshDue';
@@ -81,7 +83,7 @@ export async function reconcileVaultStaticSecret(key: string, ctx: StaticSecretC
   let mac: string | undefined;
   try {
     const session = await openSession(namespace, vss.spec.vaultAuthRef, vss.spec.namespace, ctx);
-    const source = await readKv(vss, session);
+    const source = await (ctx.readKv ?? readKv)(vss, session);
     const data = buildSecretData(source, vss.spec.destination.transformation, vss.spec.destination);
     const written = await writeDestination(
       { namespace, destination: vss.spec.destination, data, owner: ownerReference('VaultStaticSecret', vss) },

@@ -35,6 +35,17 @@ export function readyConditions(
   );
 }
 
+/**
+ * The Ready reason of a run that changed nothing: the one the last acting run recorded while
+ * Ready stays True, else `fallback`. Replacing it ("InitialSync" with "SecretSynced") patched
+ * the status once more after every issue or renewal, and that patch's watch event ran the
+ * resource again; it also hid why the credential last rotated from `kubectl describe`.
+ */
+export function keptReadyReason(current: readonly Condition[] | undefined, fallback: string): string {
+  const ready = current?.find((c) => c.type === READY_CONDITION);
+  return ready?.status === 'True' && ready.reason ? ready.reason : fallback;
+}
+
 /** Patches the fields of `next` that differ from `current`; answers whether it wrote. */
 export async function patchStatusIfChanged(
   status: StatusPatcher,

@@ -111,6 +111,11 @@ async function main(): Promise<number> {
   const vault = registerVaultIntoPipeline(registry, {
     tokens,
     refuseInsecureTransport: flags.refuseInsecureTransport,
+    // Every HTTP attempt to Vault of both models, retries included (docs/operations.md).
+    clientOptions: {
+      onAttempt: ({ method }, result) =>
+        metrics.providerRequests.add(1, { provider: 'vault-http', operation: method, result }),
+    },
   });
 
   const managedSecrets = scopedInformer<V1Secret>(

@@ -12,7 +12,25 @@ export {
 
 export { applyCrds } from './control-plane/apply-crds.ts';
 export { AuditLog } from './control-plane/audit-log.ts';
-export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from './control-plane/control-plane.ts';
+export {
+  type ComponentControl,
+  type ControlPlane,
+  type ControlPlaneOptions,
+  type RestartableComponent,
+  startControlPlane,
+} from './control-plane/control-plane.ts';
+export {
+  type Fault,
+  type FaultOptions,
+  type FaultProxy,
+  type FaultWindow,
+  faults,
+  type ProxiedRequest,
+  requestRate,
+  startFaultProxy,
+} from './faults/fault-proxy.ts';
+export { failingRequestBound, failingRunsWithin, type QueueBackoff, type RateBound } from './faults/rate-bound.ts';
+export { type DurableOpenBao, type DurableOpenBaoOptions, startDurableOpenBao } from './peers/durable-openbao.ts';
 // Real peers, their seeding, the whole sandbox and helpers for test files.
 export { type MotoPeer, startMoto } from './peers/moto.ts';
 export { type OpenBaoPeer, startOpenBao } from './peers/openbao.ts';
@@ -47,6 +65,7 @@ export {
   seedTransit,
 } from './seed/openbao-engines.ts';
 export { enableAuthMethod, enableSecretsEngine, writePolicy } from './seed/openbao-mounts.ts';
+export { dedicatedTestCluster } from './testing/dedicated-cluster.ts';
 export { assertNoLeaks, findLeaks, type LeakPlaces, managedSecretValues } from './testing/leak-scan.ts';
 export {
   type LockstepExit,

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { EXTERNAL, externalSecret, type Obj, secretStore } from '../testing/external-resources.ts';
-import { dynamicSecret, FAST_LEADER_ARGS, type Ops, VAULT, waitFor, waitReady } from './ops-harness.ts';
+import { dynamicSecret, leaderAndStandby, TAKEOVER_BOUND_MS, VAULT, waitFor, waitReady } from './ops-harness.ts';
 import { opsTest } from './ops-test.ts';
-
-// FAST_LEADER_ARGS: lease 4 s, retry 0.5 s (+20 % jitter). A standby takes a crashed leader's
-// Lease once it has seen the record unchanged for the lease duration.
-const TAKEOVER_BOUND_MS = 4_000 + 600 + 3_000; // lease + one retry with jitter + process/scheduling slack
+import { creates, secretWrites } from './secret-writes.ts';
 
 opsTest(
   { suite: 'leader failover', file: 'failover' },
@@ -27,12 +24,7 @@ opsTest(
       }),
     );
 
-    const a = ops.lockstep('lockstep-a', FAST_LEADER_ARGS);
-    await a.ready();
-    await waitFor('lockstep-a to lead', () => a.leading());
-    const b = ops.lockstep('lockstep-b', FAST_LEADER_ARGS);
-    await b.ready();
-    assert.equal(b.leading(), false, 'the second replica is a standby');
+    const [a, b] = await leaderAndStandby(ops, 'lockstep-a', 'lockstep-b');
 
     await waitReady(ops, EXTERNAL, 'ExternalSecret', ns, 'app');
     const renewed = await waitFor('a renewal by the leader', async () => {
@@ -95,23 +87,3 @@ opsTest(
     assert.equal(b.exit(), undefined, 'the new leader keeps running');
   },
 );
-
-/**
- * Successful writes (create, update, patch) to each Secret in `namespace` by the controller's
- * identity, keyed `verb name` (kube-apiserver's audit log names the object of a create too).
- * Refused requests (409 on a create race, 403) changed nothing and are not counted.
- */
-function secretWrites(ops: Ops, namespace: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const r of ops.controllerRequests()) {
-    if (r.resource !== 'secrets' || r.namespace !== namespace || r.subresource) continue;
-    if (!['create', 'update', 'patch'].includes(r.verb) || r.code < 200 || r.code >= 300) continue;
-    const key = `${r.verb} ${r.name ?? '(unnamed)'}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
-}
-
-function creates(writes: Map<string, number>): Record<string, number> {
-  return Object.fromEntries([...writes].filter(([key]) => key.startsWith('create ')).sort());
-}

@@ -65,6 +65,11 @@ export function leaderArgs(leaseMs: number, renewDeadlineMs: number, retryMs: nu
 }
 /** Short leader-election timings for tests (lease 4 s, renew deadline 3 s, retry 500 ms). */
 export const FAST_LEADER_ARGS = leaderArgs(4_000, 3_000, 500);
+/**
+ * With FAST_LEADER_ARGS, a standby takes a crashed leader's Lease once it has seen the record
+ * unchanged for the lease duration: lease + one retry with jitter + process/scheduling slack.
+ */
+export const TAKEOVER_BOUND_MS = 4_000 + 600 + 3_000;
 
 export interface Tenant {
   namespace: string;
@@ -126,12 +131,14 @@ export interface OpsOptions {
   chartValues?: object;
   /** Rewrites the chart's RBAC before it is applied (the rbac test drops rules). */
   editRbac?: ChartRbacOptions['edit'];
+  /** The cluster to run on (default: a shared test cluster, held alone); a file that takes the control plane down brings its own. */
+  cluster?: () => Promise<TestCluster>;
 }
 
 export async function startOps(file: string, opts: OpsOptions = {}): Promise<Ops> {
   const env = requirePeerEnv('openbao', 'postgres');
   const dir = await mkdtemp(join(tmpdir(), `lockstep-ops-${file}-`));
-  const server = await acquireTestCluster(`ops ${file}`);
+  const server = await (opts.cluster ?? (() => acquireTestCluster(`ops ${file}`)))();
   const kc = server.kc;
   const suffix = () => randomBytes(3).toString('hex');
   const unique = (prefix: string) => `${prefix}-${suffix()}`;
@@ -310,6 +317,22 @@ export async function startOps(file: string, opts: OpsOptions = {}): Promise<Ops
 /** waitFor with a 30 s default: these scenarios load one machine with several processes. */
 export function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 30_000): Promise<NonNullable<T>> {
   return waitForWithin(what, fn, timeoutMs);
+}
+
+/** Starts replica `leader` and waits until it leads, then replica `standby`, which must not; answers both. */
+export async function leaderAndStandby(
+  ops: Ops,
+  leader: string,
+  standby: string,
+  args: string[] = FAST_LEADER_ARGS,
+): Promise<[ControllerPod, ControllerPod]> {
+  const first = ops.lockstep(leader, args);
+  await first.ready();
+  await waitFor(`${leader} to lead`, () => first.leading());
+  const second = ops.lockstep(standby, args);
+  await second.ready();
+  if (second.leading()) throw new Error(`${standby} leads while ${leader} does: two leaders`);
+  return [first, second];
 }
 
 /** Waits until the object is Ready=True; answers it. */

@@ -32,6 +32,8 @@ export interface E2eOptions {
   watchNamespaces?: string[];
   /** More controller flags, e.g. `['--coalesce-window', '1000']`. */
   args?: string[];
+  /** More environment for the controller, e.g. AWS_ENDPOINT_URL_SECRETS_MANAGER of a fault proxy. */
+  env?: Record<string, string>;
 }
 
 export interface E2e extends KubeObjects {
@@ -76,9 +78,12 @@ export async function startE2e(opts: E2eOptions): Promise<E2e> {
     ...(opts.watchNamespaces ? { namespaces: opts.watchNamespaces } : {}),
     args: ['--enable-generic', ...(opts.args ?? [])],
     // Roles in AWS stores are assumed through moto's STS, as the SDK's endpoint variables allow.
-    env: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER
-      ? { AWS_ENDPOINT_URL_STS: process.env.AWS_ENDPOINT_URL_STS ?? process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER }
-      : {},
+    env: {
+      ...(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER
+        ? { AWS_ENDPOINT_URL_STS: process.env.AWS_ENDPOINT_URL_STS ?? process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER }
+        : {}),
+      ...opts.env,
+    },
   });
   try {
     await controller.ready();

@@ -8,12 +8,23 @@ export class BackendError extends Error {
   readonly errorClass: ErrorClass;
   /** Backend that answered, e.g. `vault`, `aws`, `kubernetes`; goes into metrics labels. */
   readonly backend: string;
+  /**
+   * How long the backend asked us to wait (Retry-After on a 429 or 503). The work queue
+   * honours it as a floor under its backoff (`retryAfterHint`).
+   */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(errorClass: ErrorClass, backend: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    errorClass: ErrorClass,
+    backend: string,
+    message: string,
+    options?: { cause?: unknown; retryAfterMs?: number },
+  ) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
     this.name = 'BackendError';
     this.errorClass = errorClass;
     this.backend = backend;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

@@ -12,6 +12,12 @@ import { type ControlPlaneBinaries, controlPlaneBinaries } from './binaries.ts';
 import { httpsStatus, type ProbeTls } from './https-probe.ts';
 import { KWOK_NODE_NAME, kwokNode } from './kwok-node.ts';
 import { ADMIN_USER, COMPONENT_USERS, kubeconfigYaml, writeControlPlanePki } from './pki-files.ts';
+import { type ComponentControl, restartable } from './restartable-process.ts';
+
+export type { ComponentControl } from './restartable-process.ts';
+
+/** The components a test may stop and start again: an outage of the API server or of its storage. */
+export type RestartableComponent = 'etcd' | 'kube-apiserver';
 
 export interface ControlPlaneOptions {
   /** Certificates, kubeconfigs, etcd data, the audit log and every component's log go here. */
@@ -40,6 +46,12 @@ export interface ControlPlane {
   /** The issuer of ServiceAccount tokens (iss claim) and its signing key. */
   serviceAccountIssuer: string;
   serviceAccountPublicKeyPem: string;
+  /**
+   * Stops and starts etcd or kube-apiserver alone, keeping its port, data dir and
+   * certificates; the other components keep running and reconnect. Start etcd before
+   * kube-apiserver: kube-apiserver is ready only once its storage answers.
+   */
+  component(name: RestartableComponent): ComponentControl;
   stop(): Promise<void>;
 }
 
@@ -64,7 +76,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   };
   try {
     const etcd = await startEtcd(bins, dir, opts.deadlineMs);
-    stoppers.push(etcd.process.stop);
+    const etcdControl = restartable(etcd.process, etcd.again);
+    stoppers.push(etcdControl.stop);
 
     const auditLogPath = join(dir, 'audit.log');
     const auditPolicy = join(dir, 'audit-policy.yaml');
@@ -98,8 +111,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       ],
       { path: '/readyz', tls: { caPem: pki.ca.certPem, client: pki.admin } },
       Math.max(opts.deadlineMs ?? 0, APISERVER_DEADLINE_MS),
+      true,
     );
-    stoppers.push(apiserver.process.stop);
+    const apiserverControl = restartable(apiserver.process, apiserver.again);
+    stoppers.push(apiserverControl.stop);
     const url = apiserver.url;
 
     const kubeconfigPath = join(dir, 'kubeconfig');
@@ -167,6 +182,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       adminToken,
       serviceAccountIssuer: SERVICE_ACCOUNT_ISSUER,
       serviceAccountPublicKeyPem: pki.serviceAccountPublicKeyPem,
+      component: (name) => (name === 'etcd' ? etcdControl : apiserverControl),
       stop: once(stop),
     };
   } catch (err) {
@@ -175,40 +191,45 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   }
 }
 
-async function startEtcd(
-  bins: ControlPlaneBinaries,
-  dir: string,
-  deadlineMs: number | undefined,
-): Promise<{ url: string; process: PeerProcess }> {
+/** A started peer, and how to start the same command line again (same port) after it stopped. */
+interface Started {
+  url: string;
+  process: PeerProcess;
+  again: () => Promise<PeerProcess>;
+}
+
+async function startEtcd(bins: ControlPlaneBinaries, dir: string, deadlineMs: number | undefined): Promise<Started> {
   return withFreePort(
     async (port) => {
       const url = `http://127.0.0.1:${port}`;
       const peerUrl = `http://127.0.0.1:${port + 1}`;
-      const proc = await startPeerProcess({
-        peer: 'etcd',
-        command: bins.etcd,
-        args: [
-          '--name=lockstep',
-          `--data-dir=${join(dir, 'etcd')}`,
-          `--listen-client-urls=${url}`,
-          `--advertise-client-urls=${url}`,
-          `--listen-peer-urls=${peerUrl}`,
-          `--initial-advertise-peer-urls=${peerUrl}`,
-          `--initial-cluster=lockstep=${peerUrl}`,
-          // A throwaway test cluster: durability is not worth an fsync per write on a shared disk.
-          '--unsafe-no-fsync',
-          '--quota-backend-bytes=8589934592',
-        ],
-        logFile: join(dir, 'etcd.log'),
-        deadlineMs,
-        ready: async () => {
-          const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
-          return res.ok && ((await res.json()) as { health?: string }).health === 'true';
-        },
-      });
-      return { url, process: proc };
+      const run = () =>
+        startPeerProcess({
+          peer: 'etcd',
+          command: bins.etcd,
+          args: [
+            '--name=lockstep',
+            `--data-dir=${join(dir, 'etcd')}`,
+            `--listen-client-urls=${url}`,
+            `--advertise-client-urls=${url}`,
+            `--listen-peer-urls=${peerUrl}`,
+            `--initial-advertise-peer-urls=${peerUrl}`,
+            `--initial-cluster=lockstep=${peerUrl}`,
+            // A throwaway test cluster: durability is not worth an fsync per write on a shared disk.
+            '--unsafe-no-fsync',
+            '--quota-backend-bytes=8589934592',
+          ],
+          logFile: join(dir, 'etcd.log'),
+          deadlineMs,
+          ready: async () => {
+            const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+            return res.ok && ((await res.json()) as { health?: string }).health === 'true';
+          },
+        });
+      return { url, process: await run(), again: run };
     },
-    { consecutive: 2 },
+    // Below the ephemeral range: a restart (component('etcd').start()) needs the same ports again.
+    { consecutive: 2, belowEphemeral: true },
   );
 }
 
@@ -220,19 +241,24 @@ async function startKube(
   args: string[],
   probe: { path: string; tls: ProbeTls },
   deadlineMs?: number,
-): Promise<{ url: string; process: PeerProcess }> {
-  return withFreePort(async (port) => {
-    const url = `https://127.0.0.1:${port}`;
-    const proc = await startPeerProcess({
-      peer: name,
-      command: bins.kube,
-      args: [name, `--secure-port=${port}`, ...args],
-      logFile: join(dir, `${name}.log`),
-      deadlineMs,
-      ready: async () => (await httpsStatus(`${url}${probe.path}`, probe.tls)) === 200,
-    });
-    return { url, process: proc };
-  });
+  restartable = false,
+): Promise<Started> {
+  return withFreePort(
+    async (port) => {
+      const url = `https://127.0.0.1:${port}`;
+      const run = () =>
+        startPeerProcess({
+          peer: name,
+          command: bins.kube,
+          args: [name, `--secure-port=${port}`, ...args],
+          logFile: join(dir, `${name}.log`),
+          deadlineMs,
+          ready: async () => (await httpsStatus(`${url}${probe.path}`, probe.tls)) === 200,
+        });
+      return { url, process: await run(), again: run };
+    },
+    { belowEphemeral: restartable },
+  );
 }
 
 /** kube-controller-manager or kube-scheduler: a self-signed serving certificate, so /healthz is probed without trust. */

@@ -1,11 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { PeerStartError } from './peer-start-error.ts';
 
 // Binding port 0 and releasing it leaves a window in which another process may take the
 // port; callers retry with a fresh port when the peer reports the address in use.
-export async function freePort(consecutive = 1): Promise<number> {
+export async function freePort(consecutive = 1, opts: { belowEphemeral?: boolean } = {}): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const first = await bind(0);
+    const first = await bind(opts.belowEphemeral ? belowEphemeralCandidate(consecutive) : 0);
     if (first === undefined) continue;
     let ok = true;
     // Some peers open a second listener on the next port (OpenBao's cluster port is PORT+1).
@@ -13,6 +14,16 @@ export async function freePort(consecutive = 1): Promise<number> {
     if (ok) return first;
   }
   throw new Error(`no ${consecutive} consecutive free loopback ports found`);
+}
+
+/**
+ * A port below the kernel's ephemeral range: no outgoing connection is ever given it, so a
+ * peer stopped and started again on it (an etcd or API server outage) finds it still free.
+ */
+function belowEphemeralCandidate(consecutive: number): number {
+  const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  const from = Math.min(20_000, low - 1000);
+  return from + Math.floor(Math.random() * (low - from - consecutive));
 }
 
 function bind(port: number): Promise<number | undefined> {
@@ -31,11 +42,11 @@ function bind(port: number): Promise<number | undefined> {
 // Runs `start` with a fresh free port, again with another one when the port was taken meanwhile.
 export async function withFreePort<T>(
   start: (port: number) => Promise<T>,
-  opts: { consecutive?: number; attempts?: number } = {},
+  opts: { consecutive?: number; attempts?: number; belowEphemeral?: boolean } = {},
 ): Promise<T> {
   const attempts = opts.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort(opts.consecutive ?? 1);
+    const port = await freePort(opts.consecutive ?? 1, { belowEphemeral: opts.belowEphemeral ?? false });
     try {
       return await start(port);
     } catch (err) {

@@ -10,8 +10,7 @@
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { BackendError } from '@lockstep/core';
-import { type Clock, type Random, realClock, systemRandom } from '@lockstep/core';
+import { BackendError, type Clock, type Random, realClock, systemRandom } from '@lockstep/core';
 import { defaultRetryPolicy, type RetryPolicy, retryDelay, shouldRetry } from './retry-policy.ts';
 import { classifyTransportError, classifyVaultResponse, type VaultCallInfo } from './vault-error.ts';
 import { encodeVaultPath } from './vault-path.ts';
@@ -48,6 +47,11 @@ export interface VaultClientDeps {
   random?: Random;
   /** Vault's warnings (never secret values), e.g. a renewal capped by max TTL. */
   onWarning?: (warning: string, call: { method: string; path: string }) => void;
+  /**
+   * Every HTTP attempt, retries included, with `success` or the error class it ended in: how
+   * hard the controller presses on Vault (a sealed or unreachable Vault must not be hammered).
+   */
+  onAttempt?: (call: { method: string }, result: 'success' | BackendError['errorClass']) => void;
 }
 
 export interface RequestOptions {
@@ -99,6 +103,13 @@ export class VaultClient {
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #onWarning: VaultClientDeps['onWarning'];
+  readonly #onAttempt: VaultClientDeps['onAttempt'];
+  /**
+   * Epoch ms before which Vault asked not to be called (the latest Retry-After it sent, on any
+   * call of this connection): a rate limit is Vault's, not one resource's, so every call of
+   * every resource holds off until then instead of each finding out with a request of its own.
+   */
+  #notBeforeMs = 0;
 
   constructor(config: VaultConnectionConfig, deps: VaultClientDeps = {}) {
     let url: URL;
@@ -118,6 +129,7 @@ export class VaultClient {
     this.#clock = deps.clock ?? realClock;
     this.#random = deps.random ?? systemRandom;
     this.#onWarning = deps.onWarning;
+    this.#onAttempt = deps.onAttempt;
     if (url.protocol === 'https:') {
       this.#transport = https;
       this.#agent = new https.Agent({
@@ -275,15 +287,21 @@ export class VaultClient {
     const idempotent = opts.idempotent ?? (method === 'GET' || method === 'DELETE');
     let retried412 = false;
     for (let attempt = 0; ; attempt++) {
+      const holdMs = this.#notBeforeMs - this.#clock.now().getTime();
+      if (holdMs > 0) throw this.#holdingOff(call, holdMs);
       let answer: RawAnswer | undefined;
       let error: BackendError;
       try {
         answer = await this.#send(method, path, opts, call);
-        if (answer.status >= 200 && answer.status < 300) return this.#envelope<T>(answer, method, path);
+        if (answer.status >= 200 && answer.status < 300) {
+          this.#onAttempt?.({ method }, 'success');
+          return this.#envelope<T>(answer, method, path);
+        }
         error = classifyVaultResponse(answer.status, answer.body, call);
       } catch (err) {
         error = classifyTransportError(err, call);
       }
+      this.#onAttempt?.({ method }, error.errorClass);
       if (opts.signal?.aborted) throw error;
       // 412: a performance standby has not caught up with a write yet; one quick retry covers it.
       if (answer?.status === 412) {
@@ -292,10 +310,17 @@ export class VaultClient {
         await this.#clock.sleep(50 + Math.round(100 * this.#random.random()), opts.signal);
         continue;
       }
+      const retryAfterMs = answer?.retryAfterMs;
+      if (retryAfterMs !== undefined) {
+        this.#notBeforeMs = Math.max(this.#notBeforeMs, this.#clock.now().getTime() + retryAfterMs);
+        // The work queue waits at least this long before the next reconcile (retryAfterHint).
+        error = withRetryAfter(error, retryAfterMs);
+      }
       if (attempt >= this.#retry.maxRetries || !shouldRetry(error, answer?.status, idempotent)) throw error;
+      // A wait longer than this call may sleep is the work queue's to serve, not a retry's to cut short.
+      if (retryAfterMs !== undefined && retryAfterMs > this.#retry.capMs) throw error;
       const backoff = retryDelay(attempt + 1, this.#retry, () => this.#random.random());
-      const delay = Math.min(this.#retry.capMs, Math.max(backoff, answer?.retryAfterMs ?? 0));
-      await this.#clock.sleep(delay, opts.signal);
+      await this.#clock.sleep(Math.max(backoff, retryAfterMs ?? 0), opts.signal);
     }
   }
 
@@ -306,6 +331,16 @@ export class VaultClient {
 
   #call(method: string, path: string): VaultCallInfo {
     return { method, path: path.replace(/^\/+/, ''), address: this.address };
+  }
+
+  /** A call not sent because Vault's Retry-After has not passed yet. */
+  #holdingOff(call: VaultCallInfo, holdMs: number): BackendError {
+    return new BackendError(
+      'Throttled',
+      'vault',
+      `Vault at ${call.address} is rate limiting requests (${call.method} ${call.path}): it asked to wait before the next request (Retry-After)`,
+      { retryAfterMs: holdMs },
+    );
   }
 
   #malformed(method: string, path: string, what: string): BackendError {
@@ -404,6 +439,16 @@ export class VaultClient {
       throw classifyTransportError(err, call);
     });
   }
+}
+
+/** The same error, carrying the wait Vault asked for (only transient classes are retried at all). */
+function withRetryAfter(err: BackendError, retryAfterMs: number): BackendError {
+  if (err.retryAfterMs !== undefined || (err.errorClass !== 'Throttled' && err.errorClass !== 'Unavailable'))
+    return err;
+  return new BackendError(err.errorClass, err.backend, err.message, {
+    ...(err.cause !== undefined ? { cause: err.cause } : {}),
+    retryAfterMs,
+  });
 }
 
 function parseAuth(raw: unknown): VaultAuthInfo | undefined {

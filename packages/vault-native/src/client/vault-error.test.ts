@@ -39,6 +39,19 @@ describe('Vault error classification', () => {
     assert.equal(missing.errorClass, 'NotFound');
   });
 
+  it('takes storage still read-only after a restart for transient, not for a refusal', () => {
+    // OpenBao answers a renewal so for a moment while it becomes active again.
+    assert.equal(classifyVaultStatus(405, 'cannot write to readonly storage'), 'Unavailable');
+    const err = classifyVaultResponse(
+      405,
+      { errors: ['1 error occurred:\n\t* cannot write to readonly storage\n\n'] },
+      { ...call, method: 'PUT', path: 'sys/leases/renew' },
+    );
+    assert.equal(err.errorClass, 'Unavailable');
+    assert.equal(classifyVaultStatus(405), 'InvalidInput');
+    assert.equal(classifyVaultStatus(400, 'lease not found'), 'InvalidInput');
+  });
+
   it('says a sealed Vault is sealed', () => {
     const err = classifyVaultResponse(503, { errors: ['Vault is sealed'] }, call);
     assert.equal(err.errorClass, 'Unavailable');

@@ -114,8 +114,11 @@ export function classifyVaultResponse(status: number, body: unknown, call: Vault
 
 /**
  * Vault's statuses mapped to Lockstep's classes. Deviations from the generic HTTP mapping:
- * 412 means a performance standby has not caught up yet (transient: Unavailable), and a
- * KV check-and-set mismatch arrives as 400 but is a concurrent change (Conflict).
+ * 412 means a performance standby has not caught up yet (transient: Unavailable), a KV
+ * check-and-set mismatch arrives as 400 but is a concurrent change (Conflict), and "cannot
+ * write to readonly storage" arrives as 405 for a moment while a restarted or unsealed
+ * OpenBao becomes active (transient: Unavailable; a lease renewal refused so was otherwise
+ * taken for a permanent refusal and the lease re-issued for nothing).
  */
 export function classifyVaultStatus(status: number, detail?: string): ErrorClass {
   if (status === 404) return 'NotFound';
@@ -125,6 +128,8 @@ export function classifyVaultStatus(status: number, detail?: string): ErrorClass
   if (status === 429) return 'Throttled';
   if (status >= 500) return 'Unavailable';
   if (status === 400 && detail && /check-and-set parameter did not match/i.test(detail)) return 'Conflict';
+  if (status >= 400 && status < 500 && detail && /cannot write to read-?only storage/i.test(detail))
+    return 'Unavailable';
   return 'InvalidInput';
 }
 

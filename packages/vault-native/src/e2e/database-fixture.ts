@@ -13,10 +13,11 @@ export interface DynamicDatabase {
   tenant: Tenant;
 }
 
-export async function createDynamicDatabase(
+/** A database mount of the file's own over the sandbox's PostgreSQL (connection `pg`) with one dynamic role. */
+export async function databaseMount(
   h: Harness,
   ttl: { defaultTtl: string; maxTtl: string },
-): Promise<DynamicDatabase> {
+): Promise<{ mount: string; role: string }> {
   const mount = await h.mount('db', 'database');
   const role = unique('r').slice(0, 8);
   await seedDatabase(h.bao, {
@@ -26,6 +27,14 @@ export async function createDynamicDatabase(
     dynamicRole: { name: role, ...ttl },
     staticRole: false,
   });
+  return { mount, role };
+}
+
+export async function createDynamicDatabase(
+  h: Harness,
+  ttl: { defaultTtl: string; maxTtl: string },
+): Promise<DynamicDatabase> {
+  const { mount, role } = await databaseMount(h, ttl);
   const tenant = await h.createTenant(
     [
       `path "${mount}/creds/${role}" { capabilities = ["read"] }`,

@@ -25,6 +25,7 @@ import {
   ensureServiceAccount,
   grantTokenReview,
   type OpenBaoApi,
+  openBaoApi,
   openBaoFromEnv,
   requirePeerEnv,
   serviceAccountToken,
@@ -43,6 +44,11 @@ export interface HarnessOptions {
   graceSeconds?: number;
   /** Start without the controllers (e.g. to test a restart). */
   controllers?: boolean;
+  /**
+   * An OpenBao of the file's own (e.g. a durable one the test stops and seals) instead of the
+   * sandbox's shared one from BAO_ADDR/BAO_TOKEN: the auth mount and VaultConnection go to it.
+   */
+  bao?: { addr: string; token: string };
 }
 
 export interface Tenant {
@@ -218,12 +224,12 @@ export class Harness {
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const env = requirePeerEnv('openbao');
+  const baoAddr = opts.bao?.addr ?? requirePeerEnv('openbao').BAO_ADDR;
   const server = await acquireTestCluster(`vault-native ${unique('harness')}`);
   const kc = server.kc;
   const controllerNamespace = unique('lockstep');
   await ensureNamespace(kc, controllerNamespace);
-  const bao = openBaoFromEnv();
+  const bao = opts.bao ? openBaoApi(opts.bao.addr, opts.bao.token) : openBaoFromEnv();
 
   // A kubernetes auth mount of this file's own, pointing at this file's API server.
   const authMount = unique('k8s');
@@ -250,7 +256,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'VaultConnection',
       metadata: { name: 'default' },
-      spec: { address: env.BAO_ADDR, skipTLSVerify: false },
+      spec: { address: baoAddr, skipTLSVerify: false },
     },
   });
 
@@ -259,7 +265,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     server,
     kc,
     bao,
-    baoAddr: env.BAO_ADDR as string,
+    baoAddr: baoAddr as string,
     controllerNamespace,
     authMount,
     engine,

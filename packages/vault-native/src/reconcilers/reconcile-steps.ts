@@ -5,6 +5,7 @@
 
 import { type Condition, parseObjectKey, type ReconcileResult } from '@lockstep/core';
 import type { LeaseBackend } from '../lease/lease-backend.ts';
+import { failureMessage } from './expired-credential.ts';
 import { vaultLeaseGroups } from './lease-group.ts';
 import { type LeasedKind, type LeasedObject, type LeasedSyncResult, revokeAll, syncFinalizer } from './leased-sync.ts';
 import type { ObjectCache } from './object-cache.ts';
@@ -83,7 +84,7 @@ export function leasedReady(result: LeasedSyncResult, synced: ReadyState): Ready
   if (result.blocked) return { ok: false, reason: 'DestinationBlocked', message: result.blocked };
   if (result.error !== undefined) {
     const failure = describeFailure(result.error);
-    return { ok: false, reason: failure.reason, message: failure.message };
+    return { ok: false, reason: failure.reason, message: failureMessage(failure.message, result.expired) };
   }
   return synced;
 }
@@ -107,11 +108,19 @@ export interface LeasedRecord {
 export async function recordLeased(r: LeasedRecord, ctx: VaultNativeContext): Promise<ReconcileResult> {
   const { kind, key, obj, now, result, ready } = r;
   const { act } = result;
+  const failure = result.error !== undefined ? describeFailure(result.error) : undefined;
   const recorded = {
     ...r.status,
     lastGeneration: result.issuedReason ? obj.metadata?.generation : obj.status?.lastGeneration,
     secretMAC: result.secretMAC,
-    nextRotation: act.next ? rfc3339(act.next.toISOString()) : undefined,
+    // A transient failure moves no schedule. Recording the engine's "due now" would change the
+    // status on every failed run, and the watch event of that patch would run the resource
+    // again at once, past the queue's backoff: a hot loop against a failing Vault.
+    nextRotation: failure?.transient
+      ? (obj.status as { nextRotation?: string } | undefined)?.nextRotation
+      : act.next
+        ? rfc3339(act.next.toISOString())
+        : undefined,
     conditions: readyConditions(obj.status?.conditions, ready, obj.metadata?.generation, now),
     lockstep:
       act.ledger || act.pendingIssue
@@ -126,14 +135,27 @@ export async function recordLeased(r: LeasedRecord, ctx: VaultNativeContext): Pr
   const stored = act.intentWritten
     ? { ...obj.status, lockstep: { ...obj.status?.lockstep, pendingIssue: act.intentWritten } }
     : obj.status;
-  const changed = await patchStatusIfChanged(ctx.status, statusTarget(kind, obj), stored, recorded);
+  let changed: boolean;
+  try {
+    changed = await patchStatusIfChanged(ctx.status, statusTarget(kind, obj), stored, recorded);
+  } catch (err) {
+    // The API server is unreachable, but Vault answered: what it granted (a renewal, a
+    // revocation) is known only here. Keep it, and keep the lease's own wake-up, so renewals go
+    // on at their time from memory rather than at the queue's doubling backoff, which soon
+    // outgrows a short lease. A run that issued is left to the backoff: its ledger needs the
+    // intent and the Secret it could not write.
+    if (!act.issued) {
+      ctx.recent.remember(`${kind}/${key}`, recorded, now);
+      if (act.next) ctx.schedule(kind, key, act.next);
+    }
+    throw err;
+  }
   ctx.recent.remember(`${kind}/${key}`, recorded, now);
   if (changed && !ready.ok) ctx.events.warning(involved(kind, obj), ready.reason, ready.message);
   for (const id of act.revoked) {
     ctx.events.normal(involved(kind, obj), r.revoked.reason, `revoked superseded ${r.revoked.noun} ${id}`);
   }
   // Transient: nothing was revoked or lost; back off.
-  const failure = result.error !== undefined ? describeFailure(result.error) : undefined;
   if (failure?.transient) throw retryable(result.error, failure);
   ctx.schedule(kind, key, ready.ok ? act.next : new Date(now.getTime() + RECHECK_MS));
   return {};

@@ -266,7 +266,7 @@ export class AwsSecretsManagerClient implements SecretsClient {
         await this.batchInto(ids, answers);
       } catch (err) {
         // A policy written for ESO grants GetSecretValue only: read one by one from then on.
-        if (!isAccessDenied(err)) throw err;
+        if (!isAccessDenied(err)) return eachAbout(ids, err);
         this.batchDenied = true;
       }
     }
@@ -322,6 +322,21 @@ export class AwsSecretsManagerClient implements SecretsClient {
   private call<T>(operation: string, about: string, fn: () => Promise<T>): Promise<T> {
     return observed(this.opts.onCall, operation, fn, (err) => classifyAwsError(err, about));
   }
+}
+
+/**
+ * A failed batch call, as each id's own error: the message names that secret, not how many
+ * reads the batch happened to join. A count that changes from one refresh to the next would
+ * change the Ready message, and each status patch would run the ExternalSecret again at once,
+ * past its backoff (a hot loop while AWS is down or throttling).
+ */
+function eachAbout(ids: string[], err: unknown): Map<string, BackendError> {
+  const raw = err instanceof BackendError ? err.cause : err;
+  // Raised before AWS answered (e.g. the store's credentials Secret is missing): it already says what to fix.
+  if (err instanceof BackendError && (raw === undefined || raw instanceof BackendError)) {
+    return new Map(ids.map((id) => [id, err]));
+  }
+  return new Map(ids.map((id) => [id, classifyAwsError(raw, `secret "${id}"`)]));
 }
 
 /** Authenticated but not allowed (missing or invalid credentials have other names). */

@@ -118,6 +118,11 @@ demo: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) cluster ## sandbox + examples/demo
 bench: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) cluster ## run the benchmarks against the sandbox and the controller process (BENCH_SCALE=small|full); writes bench/results/ and bench/README.md
 	node --expose-gc bench/src/run-bench.ts
 
+# The template functions' expected outputs come from ESO's Go implementation (v0.16.2).
+.PHONY: template-fixtures
+template-fixtures: ## regenerate packages/core/src/template/testdata/go-fixtures.json with Go (ESO's template engine)
+	cd packages/core/src/template/testdata/go-fixtures && GOFLAGS=-mod=mod go run .
+
 # ---- manifests ---------------------------------------------------------------
 .PHONY: manifests
 manifests: $(DEPS_STAMP) ## generate crds/ from the TypeBox schemas (--check lists drift)

@@ -4,6 +4,7 @@
 
 import type { runGenericScenarios } from './generic-scenarios.ts';
 import type { LeaseBenchResult } from './lease-engine-bench.ts';
+import type { OutageBenchResult } from './outage-bench.ts';
 import { atMost, type Check, incomplete, info, type NotRun } from './results.ts';
 import { round } from './stats.ts';
 import type { runVaultNativeScenarios } from './vault-native-scenarios.ts';
@@ -35,6 +36,9 @@ export function checksOf(scenarios: Record<string, unknown>): Check[] {
   const b5 = scenarios.b5 as Vault['b5'] | NotRun | undefined;
   if (b5 && 'status' in b5) checks.push(info('B5/B4-real', 'Vault-native scenarios', null, '', b5.reason));
   else if (b5 && b4?.real) checks.push(...vaultChecks(b5, b4.real));
+  const outage = scenarios.outage as OutageBenchResult | NotRun | undefined;
+  if (outage && 'status' in outage) checks.push(info('outage', 'OpenBao down and back', null, '', outage.reason));
+  else if (outage) checks.push(...outageChecks(outage));
   return checks;
 }
 
@@ -164,5 +168,42 @@ function vaultChecks(b5: Vault['b5'], r: Vault['b4Real']): Check[] {
     info('B4-real', 'resources renewed again after the restart', r.renewedAfterRestart, ''),
     atMost('B4-real', 're-issues after restart (lease IDs changed)', r.reissuesAfterRestart, 0, ''),
     atMost('B4-real', 'credential reads at OpenBao after restart', r.openBaoCredentialReadsAfterRestart, 0, ''),
+  ];
+}
+
+function outageChecks(o: OutageBenchResult): Check[] {
+  const f = o.figures;
+  if (!f)
+    return [incomplete('outage', `OpenBao down and back under ${o.leases} leases`, 'figures', o.failures.join('; '))];
+  const { short, long } = f;
+  return [
+    atMost(
+      'outage',
+      "invariants that did not hold (the test's assertions)",
+      o.failures.length,
+      0,
+      '',
+      o.failures.join('; '),
+    ),
+    info('outage', `setup: ${f.n} leases issued in ${f.namespaces} namespaces`, round(f.setupMs / 1000, 1), 's'),
+    info('outage', 'short outage (longer than a renewal interval)', round(short.outageMs / 1000, 1), 's'),
+    atMost('outage', 'credentials re-issued by the short outage', short.reissued, 0, ''),
+    atMost('outage', 'Secrets written by the short outage', Object.keys(short.secretWrites).length, 0, ''),
+    atMost('outage', 'leases orphaned (in OpenBao, not in a ledger)', short.orphans.length, 0, ''),
+    atMost('outage', 'failed app logins with a live credential', f.lockedOutSteady.length, 0, '', `${f.logins} logins`),
+    info('outage', 'renewals resumed after OpenBao returned, median', round(short.resumeDelayMedianMs / 1000, 1), 's'),
+    info(
+      'outage',
+      'renewals resumed after OpenBao returned, max',
+      round(short.resumeDelayMaxMs / 1000, 1),
+      's',
+      `largest pending backoff ${round(short.pendingBackoffMaxMs / 1000, 1)} s`,
+    ),
+    info(
+      'outage',
+      "long outage (past 3 leases' TTL): re-issues per expired lease",
+      Math.max(...long.issuesAfterReturn),
+      '',
+    ),
   ];
 }

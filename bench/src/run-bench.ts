@@ -3,7 +3,7 @@
 // Vault-native kinds are served; writes bench/results/<timestamp>.json and the README table.
 //
 // Usage: node --expose-gc bench/src/run-bench.ts [--scale tiny|small|full] [--out DIR]
-//        [--readme PATH | --no-readme] [--only raw,b4,generic,vault] | --render RESULTS.json
+//        [--readme PATH | --no-readme] [--only raw,b4,generic,vault,outage] | --render RESULTS.json
 // Environment: BENCH_SCALE (default full), BENCH_CONCURRENCY (controller --concurrency,
 // default 10 like the binary), BENCH_CPU_PROF=1 (V8 CPU profile of the controller).
 
@@ -21,6 +21,7 @@ import { runGenericScenarios } from './generic-scenarios.ts';
 import { KubeHttp } from './kube-http.ts';
 import type { LeaseBenchResult } from './lease-engine-bench.ts';
 import { machineInfo } from './machine.ts';
+import { runOutageBench } from './outage-bench.ts';
 import { updateReadme } from './readme-table.ts';
 import { RequestCounter } from './request-counter.ts';
 import { type BenchResults, type NotRun, writeResults } from './results.ts';
@@ -29,7 +30,7 @@ import { round } from './stats.ts';
 import { runVaultNativeScenarios } from './vault-native-scenarios.ts';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
-const SCENARIOS = ['raw', 'b4', 'generic', 'b1', 'vault'] as const;
+const SCENARIOS = ['raw', 'b4', 'generic', 'b1', 'vault', 'outage'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface RunOptions {
@@ -183,6 +184,16 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
   } finally {
     await sandbox?.stop();
     if (!process.env.LOCKSTEP_KEEP_SANDBOX) await rm(runDir, { recursive: true, force: true });
+  }
+
+  // Last and alone: it starts a sandbox of its own and stops OpenBao under the leases.
+  if (opts.only.has('outage')) {
+    if (scale.outageLeases === 0) {
+      scenarios.outage = { status: 'not-run', reason: `not at scale ${scale.name}` } satisfies NotRun;
+    } else {
+      log(`OpenBao outage: ${scale.outageLeases} live dynamic leases, OpenBao stopped and started again`);
+      scenarios.outage = await runOutageBench(scale.outageLeases);
+    }
   }
 
   const results: BenchResults = {

@@ -28,6 +28,8 @@ export interface Scale {
   vaultRefreshAfterMs: number;
   /** B4-real: TTL of the database role's leases (renewed at 67%). */
   dynamicTtlSeconds: number;
+  /** Issue 12's OpenBao outage: live dynamic leases while OpenBao is stopped (0: not run; the test suite runs 200). */
+  outageLeases: number;
   /** Longest wait for any one phase before the harness gives up and records a timeout. */
   phaseTimeoutMs: number;
 }
@@ -50,6 +52,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     vaultRefreshAfter: '10s',
     vaultRefreshAfterMs: 10_000,
     dynamicTtlSeconds: 10,
+    outageLeases: 0,
     phaseTimeoutMs: 60_000,
   },
   small: {
@@ -69,6 +72,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     vaultRefreshAfter: '20s',
     vaultRefreshAfterMs: 20_000,
     dynamicTtlSeconds: 12,
+    outageLeases: 200,
     phaseTimeoutMs: 180_000,
   },
   full: {
@@ -88,6 +92,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     vaultRefreshAfter: '60s',
     vaultRefreshAfterMs: 60_000,
     dynamicTtlSeconds: 60,
+    outageLeases: 1_000,
     phaseTimeoutMs: 420_000,
   },
 };

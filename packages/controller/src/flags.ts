@@ -87,6 +87,22 @@ export const USAGE = `lockstep — keeps Kubernetes Secrets in lockstep with ext
   --refuse-insecure-transport        refuse http:// Vault addresses (default: warn with an InsecureTransport condition)
 Every flag has an environment equivalent: LOCKSTEP_NAMESPACE (comma-separated), LOCKSTEP_LOG_LEVEL, …`;
 
+/** The flags of this process, or the exit code once usage is printed (`--help`: 0, a bad flag: 2). */
+export function readFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | number {
+  let flags: Flags | 'help';
+  try {
+    flags = parseFlags(argv, env);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (flags === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  return flags;
+}
+
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | 'help' {
   const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
   if (values.help) return 'help';

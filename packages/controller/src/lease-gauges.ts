@@ -3,16 +3,7 @@
 // source of truth a new leader resumes from, so the gauges agree with it by construction. A
 // standby's informers are not started, so it reports no leases.
 
-import type { LockstepMetrics } from '@lockstep/core';
-
-interface LeasedObject {
-  status?: { secretLease?: { id?: string }; leaseExpiry?: string };
-}
-
-export interface LeaseSource {
-  kind: string;
-  list(): readonly LeasedObject[];
-}
+import type { LeaseSource, LockstepMetrics } from '@lockstep/core';
 
 /** Updates the lease gauges from `sources`; call before each /metrics render. */
 export function refreshLeaseGauges(metrics: LockstepMetrics, sources: LeaseSource[]): void {

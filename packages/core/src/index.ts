@@ -87,7 +87,9 @@ export { fixedRandom, type Random, seededRandom, systemRandom } from './clock/ra
 export { DurationError, formatDuration, parseGoDuration } from './duration/go-duration.ts';
 // Backend-facing interfaces (providers, generators, Kubernetes access, error classes).
 export { BackendError, classifyHttpStatus, type ErrorClass, isNotFound, isRetryable } from './errors/backend-error.ts';
-export { userMessageOf } from './errors/user-message.ts';
+export { describeFailure, type FailureDescription } from './errors/describe-failure.ts';
+export { type KubeCallTarget, kubeCall, kubeError } from './errors/kube-call.ts';
+export { SpecProblem } from './errors/spec-problem.ts';
 export {
   enqueueHandlers,
   type InformerHandlers,
@@ -96,8 +98,8 @@ export {
 } from './informer/informer.ts';
 export { collectionPath, type ResourceRef } from './informer/resource-path.ts';
 export { MultiNamespaceInformer, scopedInformer } from './informer/scoped-informer.ts';
-// KubeAccess over @kubernetes/client-node, and the classifier of client-node errors.
-export { classifyKubeError, createKubeAccess, type KubeObjectRef } from './kube/client-kube-access.ts';
+// KubeAccess over @kubernetes/client-node.
+export { createKubeAccess } from './kube/client-kube-access.ts';
 export { reuseConnections } from './kube/connection-reuse.ts';
 export type { KubeAccess, SecretKeySelector, ServiceAccountTokenRequest } from './kube/kube-access.ts';
 // Controller runtime: one informer feeding one queue, status patches, events, selectors.
@@ -135,10 +137,17 @@ export type {
   SecretsClient,
   StoreRef,
 } from './provider/provider.ts';
-export { ProviderRegistry } from './provider/registry.ts';
+export {
+  type ProviderCallObserver,
+  type ProviderDescription,
+  type ProviderRegistration,
+  type ProviderSetup,
+  storeProviderSchemas,
+} from './provider/provider-registration.ts';
+export { ProviderRegistry, type ProviderRegistryOptions } from './provider/registry.ts';
 export { type BackoffPolicy, backoffDelay, defaultBackoff, KeyedBackoff } from './queue/backoff.ts';
 export { keyOf, type ObjectKey, objectKey, parseObjectKey } from './queue/object-key.ts';
-export { done, type ReconcileResult, requeueAfter, retryAfterHint, shouldRetry } from './queue/reconcile-result.ts';
+export { done, type ReconcileResult, requeueAfter, retryAfterHint } from './queue/reconcile-result.ts';
 export {
   type DrainResult,
   type ReconcileEvent,
@@ -162,7 +171,6 @@ export {
   rolloutState,
 } from './rollout/rollout-targets.ts';
 export { Controller, type ControllerOptions } from './runtime/controller.ts';
-export type { ControllerRuntime } from './runtime/controller-runtime.ts';
 export {
   clientEventSink,
   createEventRecorder,
@@ -170,6 +178,9 @@ export {
   type EventSink,
   type InvolvedObject,
 } from './runtime/event-recorder.ts';
+export type { LeaseSource, Model, SharedInformer } from './runtime/model.ts';
+export { type ModelControllerOptions, modelController } from './runtime/model-controller.ts';
+export type { ModelDeps } from './runtime/model-deps.ts';
 export { clientStatusPatcher, type StatusPatcher, type StatusTarget } from './runtime/status-patcher.ts';
 export { ConditionMessage, REDACTED, sanitizeConditionMessage } from './status/condition-message.ts';
 export {

@@ -18,14 +18,6 @@ export { type AwsProvider, AwsProviderSchema } from './api/provider-aws.ts';
 export { type FakeProvider, FakeProviderSchema } from './api/provider-fake.ts';
 export { type KubernetesProvider, KubernetesProviderSchema } from './api/provider-kubernetes.ts';
 export { type PushSecret, PushSecretSchema } from './api/push-secret.ts';
-export {
-  type ClusterSecretStore,
-  ClusterSecretStoreSchema,
-  type SecretStore,
-  SecretStoreSchema,
-  type SecretStoreSpec,
-} from './api/secret-store.ts';
-export { GenericStoreProviders } from './api/store-providers.ts';
 export { selectNamespaces } from './cluster-external-secret/namespace-selection.ts';
 // ClusterExternalSecret: one ExternalSecret provisioned into every selected namespace.
 export {
@@ -50,10 +42,13 @@ export { passwordGenerator } from './generators/password.ts';
 export { type AwsProviderDeps, awsClientKey, createAwsProvider, validateAwsSpec } from './providers/aws/provider.ts';
 export type { CallObserver, CallResult } from './providers/call-observer.ts';
 export { fakeClientKey, fakeProvider, validateFakeSpec } from './providers/fake/provider.ts';
+export type { GenericProviderDeps } from './providers/generic-provider-deps.ts';
 export {
   createKubernetesProvider,
   type KubernetesProviderDeps,
   kubernetesClientKey,
   validateKubernetesSpec,
 } from './providers/kubernetes/provider.ts';
-export { type GenericProviderDeps, registerGenericProviders } from './providers/register.ts';
+export { GENERIC_PROVIDERS, registerGenericProviders } from './providers/register.ts';
+// The pipeline's wiring: one call gives the binary every generic controller.
+export { type GenericOptions, genericControllers } from './wiring/generic-controllers.ts';

@@ -112,10 +112,10 @@ export {
 } from './lease/token-stagger.ts';
 export { MANAGED_BY_KEY, MANAGED_BY_VALUE, VaultKvClient } from './provider/kv-client.ts';
 export { registerVaultIntoPipeline, type VaultPipelineDeps, type VaultPipelineHandle } from './provider/register.ts';
-export { createVaultProvider, type VaultProviderDeps } from './provider/vault-provider.ts';
+export { createVaultProvider, type VaultProviderDeps, vaultRegistration } from './provider/vault-provider.ts';
 export { type VaultProviderSpec, validateVaultSpec } from './provider/vault-provider-spec.ts';
 export { buildSecretData, type SourceData } from './reconcilers/secret-data.ts';
 export { authMethodOf, namespaceAllowed, selectVaultAuth, selectVaultConnection } from './reconcilers/vault-refs.ts';
 export { connectionConfig, openSession, type VaultSession } from './reconcilers/vault-session.ts';
 // Vault-native reconcilers (VaultConnection, VaultAuth, VaultStaticSecret, VaultPKISecret, VaultDynamicSecret) and their wiring.
-export { type VaultNativeDeps, type VaultNativeEngine, vaultNativeControllers } from './reconcilers/wiring.ts';
+export { type VaultNativeEngine, type VaultNativeOptions, vaultNativeControllers } from './reconcilers/wiring.ts';

@@ -114,7 +114,10 @@ async function logLine(pod: ControllerPod, msgPrefix: string): Promise<{ time: s
 
 /**
  * Reconciles after return may not exceed one per object of the kind, plus the lease renewals
- * that fell due; `bounded` names the kinds held to it (the others are printed).
+ * that fell due, plus a quarter for objects whose watch event (the relist after the return, a
+ * managed Secret's) arrived while they reconciled and so run once more; a storm, every object
+ * reconciled again, is twice the objects. `bounded` names the kinds held to it (the others are
+ * printed).
  */
 function assertNoReconcileStorm(
   counts: { before: Map<string, number>; after: Map<string, number> },
@@ -125,7 +128,8 @@ function assertNoReconcileStorm(
 ): void {
   for (const [kind, total] of counts.after) {
     const delta = total - (counts.before.get(kind) ?? 0);
-    const bound = (objects[kind] ?? 0) + (kind === 'VaultDynamicSecret' ? renewalsAfter : 0);
+    const n = objects[kind] ?? 0;
+    const bound = n + Math.ceil(n / 4) + (kind === 'VaultDynamicSecret' ? renewalsAfter : 0);
     log(`reconciles after return: ${kind} ${delta} (${objects[kind] ?? 0} objects, bound ${bound})`);
     if (bounded(kind))
       assert.ok(delta <= bound, `${kind}: ${delta} reconciles after the API server returned, more than ${bound}`);

@@ -3,8 +3,8 @@
 // with 409 when the Lease already exists, replace with 409 when the resourceVersion is
 // stale), so of two candidates writing at once exactly one wins.
 
-import { ApiException, CoordinationV1Api, type KubeConfig, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
-import { BackendError, classifyHttpStatus } from '@lockstep/core';
+import { CoordinationV1Api, type KubeConfig, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
+import { isNotFound, type KubeCallTarget, kubeCall } from '@lockstep/core';
 
 /** What client-go calls a LeaderElectionRecord, as stored in the Lease's spec. */
 export interface LeaderElectionRecord {
@@ -54,34 +54,37 @@ export class LeaseLock implements ElectionLock {
 
   async get(): Promise<ObservedLease | undefined> {
     try {
-      const lease = await this.#api.readNamespacedLease({ name: this.#name, namespace: this.#namespace });
-      return observed(lease);
+      return observed(
+        await kubeCall(this.#about('read'), () =>
+          this.#api.readNamespacedLease({ name: this.#name, namespace: this.#namespace }),
+        ),
+      );
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return undefined;
-      throw classify(err, `cannot read Lease ${this.description}`);
+      if (isNotFound(err)) return undefined;
+      throw err;
     }
   }
 
   async create(record: LeaderElectionRecord): Promise<ObservedLease> {
-    try {
-      const lease = await this.#api.createNamespacedLease({ namespace: this.#namespace, body: this.#body(record) });
-      return observed(lease);
-    } catch (err) {
-      throw classify(err, `cannot create Lease ${this.description}`);
-    }
+    const lease = await kubeCall(this.#about('create'), () =>
+      this.#api.createNamespacedLease({ namespace: this.#namespace, body: this.#body(record) }),
+    );
+    return observed(lease);
   }
 
   async update(record: LeaderElectionRecord, resourceVersion: string): Promise<ObservedLease> {
-    try {
-      const lease = await this.#api.replaceNamespacedLease({
+    const lease = await kubeCall(this.#about('update'), () =>
+      this.#api.replaceNamespacedLease({
         name: this.#name,
         namespace: this.#namespace,
         body: this.#body(record, resourceVersion),
-      });
-      return observed(lease);
-    } catch (err) {
-      throw classify(err, `cannot update Lease ${this.description}`);
-    }
+      }),
+    );
+    return observed(lease);
+  }
+
+  #about(verb: string): KubeCallTarget {
+    return { verb, kind: 'Lease', name: this.#name, namespace: this.#namespace };
   }
 
   #body(record: LeaderElectionRecord, resourceVersion?: string): V1Lease {
@@ -119,21 +122,4 @@ function toDate(value: Date | string | undefined): Date | undefined {
   if (value === undefined || value === null) return undefined;
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? undefined : d;
-}
-
-function classify(err: unknown, what: string): Error {
-  if (err instanceof ApiException) {
-    const body = typeof err.body === 'string' ? tryJson(err.body) : err.body;
-    const message = (body as { message?: string } | undefined)?.message ?? `HTTP ${err.code}`;
-    return new BackendError(classifyHttpStatus(err.code), 'kubernetes', `${what}: ${message}`, { cause: err });
-  }
-  return new BackendError('Unavailable', 'kubernetes', `${what}: ${(err as Error).message}`, { cause: err });
-}
-
-function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

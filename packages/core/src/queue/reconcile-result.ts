@@ -1,5 +1,3 @@
-import { BackendError, isRetryable } from '../errors/backend-error.ts';
-
 /**
  * What a reconcile returns. Nothing (or `{}`) means "done until the next watch event";
  * `requeueAfter` asks for another run after that many milliseconds (periodic refresh,
@@ -15,17 +13,6 @@ export function done(): ReconcileResult {
 
 export function requeueAfter(ms: number): ReconcileResult {
   return { requeueAfter: Math.max(0, ms) };
-}
-
-/**
- * Whether a failed reconcile is retried with backoff. Classified backend errors follow
- * their class (only Unavailable and Throttled are transient; InvalidInput and the rest
- * wait for a watch event). An unclassified error is retried: nothing says it is
- * permanent, and dropping it would leave the resource stuck without a later event.
- */
-export function shouldRetry(err: unknown): boolean {
-  if (err instanceof BackendError) return isRetryable(err);
-  return true;
 }
 
 /** A server-suggested wait (e.g. Retry-After on 429), honoured as a floor under the backoff. */

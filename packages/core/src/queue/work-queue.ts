@@ -2,8 +2,9 @@ import PQueue from 'p-queue';
 import { nextTurn } from '../async/event-loop-turn.ts';
 import { type Clock, realClock, type Timer } from '../clock/clock.ts';
 import { type Random, systemRandom } from '../clock/random.ts';
+import { shouldRetry } from '../errors/describe-failure.ts';
 import { type BackoffPolicy, defaultBackoff, KeyedBackoff } from './backoff.ts';
-import { type ReconcileResult, retryAfterHint, shouldRetry } from './reconcile-result.ts';
+import { type ReconcileResult, retryAfterHint } from './reconcile-result.ts';
 import { DEFAULT_RECONCILE_BUDGET_MS, ReconcileTimeoutError } from './reconcile-timeout.ts';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: reconcilers may simply return nothing

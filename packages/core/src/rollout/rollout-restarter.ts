@@ -1,11 +1,6 @@
-import {
-  ApiException,
-  type KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
-} from '@kubernetes/client-node';
-import { BackendError, classifyHttpStatus } from '../errors/backend-error.ts';
+import { type KubeConfig, type KubernetesObject, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { isNotFound } from '../errors/backend-error.ts';
+import { kubeCall } from '../errors/kube-call.ts';
 import { RESTARTED_AT_ANNOTATION } from '../writer/labels.ts';
 import { type RolloutState, type RolloutTarget, restartPatch, rolloutState, TARGET_API } from './rollout-targets.ts';
 
@@ -26,7 +21,7 @@ export function clientRolloutRestarter(kc: KubeConfig): RolloutRestarter {
     async restart(namespace, targets, value) {
       for (const target of targets) {
         const body = { ...ref(namespace, target), ...restartPatch(target, value, RESTARTED_AT_ANNOTATION) };
-        await call(`restart ${target.kind} "${target.name}"`, () =>
+        await kubeCall({ verb: 'restart', kind: target.kind, name: target.name, namespace }, () =>
           api.patch(body as KubernetesObject, undefined, undefined, 'lockstep', undefined, PatchStrategy.MergePatch),
         );
       }
@@ -34,12 +29,11 @@ export function clientRolloutRestarter(kc: KubeConfig): RolloutRestarter {
     async state(namespace, targets) {
       let all: RolloutState = 'Complete';
       for (const target of targets) {
-        const obj = await call(`read ${target.kind} "${target.name}"`, () => api.read(ref(namespace, target))).catch(
-          (err) => {
-            if (err instanceof BackendError && err.errorClass === 'NotFound') return undefined;
-            throw err;
-          },
-        );
+        const about = { verb: 'read', kind: target.kind, name: target.name, namespace };
+        const obj = await kubeCall(about, () => api.read(ref(namespace, target))).catch((err) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        });
         const state = rolloutState(target, obj);
         if (state === 'Progressing') return 'Progressing';
         if (state === 'Missing') all = 'Missing';
@@ -47,15 +41,4 @@ export function clientRolloutRestarter(kc: KubeConfig): RolloutRestarter {
       return all;
     },
   };
-}
-
-async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ApiException) {
-      throw new BackendError(classifyHttpStatus(err.code), 'kubernetes', `${what}: HTTP ${err.code}`, { cause: err });
-    }
-    throw new BackendError('Unavailable', 'kubernetes', `${what}: ${(err as Error).message}`, { cause: err });
-  }
 }

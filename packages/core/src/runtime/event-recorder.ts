@@ -2,7 +2,7 @@
 // The same (object, reason, message) within a minute is recorded once, so a resource that
 // fails on every retry does not flood the API server.
 
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../clock/clock.ts';
 import { scrubMessageHead } from '../status/sensitive-values.ts';
 
@@ -20,12 +20,12 @@ export interface EventRecorder {
 }
 
 export interface EventSink {
-  create(namespace: string, event: object): Promise<unknown>;
+  create(namespace: string, event: CoreV1Event): Promise<unknown>;
 }
 
 export function clientEventSink(kc: KubeConfig): EventSink {
   const core = kc.makeApiClient(CoreV1Api);
-  return { create: (namespace, body) => core.createNamespacedEvent({ namespace, body: body as never }) };
+  return { create: (namespace, body) => core.createNamespacedEvent({ namespace, body }) };
 }
 
 const DEDUP_MS = 60_000;
@@ -46,8 +46,7 @@ export function createEventRecorder(sink: EventSink, clock: Pick<Clock, 'now'>, 
       for (const [k, t] of recent) if (now.getTime() - t >= DEDUP_MS) recent.delete(k);
     }
     const namespace = obj.namespace || 'default';
-    const stamp = now.toISOString();
-    const event = {
+    const event: CoreV1Event = {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { generateName: `${obj.name}.`, namespace },
@@ -57,8 +56,9 @@ export function createEventRecorder(sink: EventSink, clock: Pick<Clock, 'now'>, 
       type,
       source: { component },
       reportingComponent: component,
-      firstTimestamp: stamp,
-      lastTimestamp: stamp,
+      // client-node serializes Dates as RFC 3339.
+      firstTimestamp: now,
+      lastTimestamp: now,
       count: 1,
     };
     // Events are best effort: a failed event never fails a reconcile.

@@ -6,6 +6,7 @@ import { BackendError } from '../errors/backend-error.ts';
 import type { ResourceInformer } from '../informer/informer.ts';
 import { createLogger } from '../log/logger.ts';
 import { ReconcileTimeoutError } from '../queue/reconcile-timeout.ts';
+import { rememberSensitiveValues, sensitiveValues } from '../status/sensitive-values.ts';
 import { reportReconcile, writeTimeoutCondition } from './reconcile-report.ts';
 import type { StatusPatcher, StatusTarget } from './status-patcher.ts';
 
@@ -133,6 +134,22 @@ describe('what the log says about a reconcile that went wrong', () => {
     assert.equal(lines[0]?.level, 'error');
     assert.equal((lines[0]?.error as { type?: string } | undefined)?.type, 'SyntaxError');
     assert.doesNotMatch(JSON.stringify(lines), /s3cr3t/);
+  });
+
+  it('warns about an unclassified error with its text, through the scrub conditions use', () => {
+    const { lines, log } = logLines();
+    rememberSensitiveValues(['hunter2-remembered']);
+    try {
+      const err = new Error('upstream closed while sending hunter2-remembered (token hvs.CAESIabcdefghijklmnopqrstuv)');
+      reportReconcile(log, { queue: 'ExternalSecret', key: 'team/es', result: 'error', durationMs: 1, error: err });
+    } finally {
+      sensitiveValues.clear();
+    }
+    assert.equal(lines[0]?.level, 'warn');
+    const error = lines[0]?.error as { type?: string; message?: string } | undefined;
+    assert.equal(error?.type, 'Error');
+    assert.match(error?.message ?? '', /^upstream closed while sending \[redacted\]/);
+    assert.doesNotMatch(JSON.stringify(lines), /hunter2|hvs\.CAES/);
   });
 
   it('keeps classified failures at debug: the reconciler already put them in Ready', () => {

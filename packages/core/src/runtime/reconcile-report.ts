@@ -6,6 +6,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Condition } from '../api/conditions.ts';
 import { BackendError } from '../errors/backend-error.ts';
+import { describeFailure, UNEXPECTED_FAILURE } from '../errors/describe-failure.ts';
 import type { ResourceInformer } from '../informer/informer.ts';
 import type { Logger } from '../log/logger.ts';
 import { describeUnexpected, isProgrammingError } from '../log/unexpected-error.ts';
@@ -13,6 +14,7 @@ import { parseObjectKey } from '../queue/object-key.ts';
 import { ReconcileTimeoutError } from '../queue/reconcile-timeout.ts';
 import type { ReconcileEvent } from '../queue/work-queue.ts';
 import { READY, setCondition } from '../status/conditions.ts';
+import { scrubMessageHead } from '../status/sensitive-values.ts';
 import type { StatusPatcher } from './status-patcher.ts';
 
 export interface TimeoutCondition {
@@ -32,19 +34,35 @@ export function reportReconcile(log: Logger, event: ReconcileEvent): void {
     log.warn({ ...about, budgetMs }, 'reconcile ran past its budget: its slot is freed and the key backs off');
     return;
   }
-  if (isProgrammingError(event.error)) {
-    log.error({ ...about, error: describeUnexpected(event.error) }, 'reconcile failed unexpectedly; the key backs off');
+  const err = event.error;
+  if (isProgrammingError(err)) {
+    log.error({ ...about, error: describeUnexpected(err) }, 'reconcile failed unexpectedly; the key backs off');
+    return;
+  }
+  if (describeFailure(err).reason === UNEXPECTED_FAILURE) {
+    // Its condition says only "unexpected error": the text is here, through the same scrub as
+    // conditions (values this process handled, credential shapes), since a library may quote them.
+    log.warn({ ...about, error: unexpectedWithMessage(err) }, 'reconcile failed with an unclassified error');
     return;
   }
   // Classified errors carry messages written for conditions (no secret values); the reconciler records them.
-  const err = event.error;
-  log.debug(
-    {
-      ...about,
-      error: err instanceof BackendError ? { class: err.errorClass, message: err.message } : describeUnexpected(err),
-    },
-    'reconcile failed',
-  );
+  log.debug({ ...about, error: classified(err) }, 'reconcile failed');
+}
+
+/** Logged text of an error is bounded, as a condition's is. */
+const LOGGED_MESSAGE_CHARS = 2048;
+
+function unexpectedWithMessage(err: unknown) {
+  const message = err instanceof Error ? scrubMessageHead(err.message, LOGGED_MESSAGE_CHARS) : undefined;
+  return { ...describeUnexpected(err), ...(message ? { message } : {}) };
+}
+
+/** A classified error, and the type, code and stack frames of an unclassified cause (its text may quote a value). */
+function classified(err: unknown) {
+  if (!(err instanceof BackendError)) return describeUnexpected(err);
+  const cause = err.cause;
+  const wraps = cause !== undefined && describeFailure(cause).reason === UNEXPECTED_FAILURE;
+  return { class: err.errorClass, message: err.message, ...(wraps ? { cause: describeUnexpected(cause) } : {}) };
 }
 
 /** Ready=False with the budget in the message, on the object as the informer last saw it. */

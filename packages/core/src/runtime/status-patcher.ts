@@ -1,13 +1,7 @@
 // Step "record" writes status in one place: one merge patch on the `/status` subresource.
 
-import {
-  ApiException,
-  CustomObjectsApi,
-  type KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import { BackendError, classifyHttpStatus } from '../errors/backend-error.ts';
+import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { type KubeCallTarget, kubeCall } from '../errors/kube-call.ts';
 
 export interface StatusTarget {
   group: string;
@@ -29,14 +23,14 @@ export function clientStatusPatcher(kc: KubeConfig): StatusPatcher {
   const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   return {
     async patchStatus(t, status) {
-      await wrap(`update status of ${t.plural} "${t.name}"`, () =>
+      await kubeCall(about('update the status of', t), () =>
         t.namespace
           ? api.patchNamespacedCustomObjectStatus({ ...t, namespace: t.namespace, body: { status } }, merge)
           : api.patchClusterCustomObjectStatus({ ...t, body: { status } }, merge),
       );
     },
     async patchMetadata(t, metadata) {
-      await wrap(`update ${t.plural} "${t.name}"`, () =>
+      await kubeCall(about('update', t), () =>
         t.namespace
           ? api.patchNamespacedCustomObject({ ...t, namespace: t.namespace, body: { metadata } }, merge)
           : api.patchClusterCustomObject({ ...t, body: { metadata } }, merge),
@@ -45,13 +39,7 @@ export function clientStatusPatcher(kc: KubeConfig): StatusPatcher {
   };
 }
 
-async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ApiException) {
-      throw new BackendError(classifyHttpStatus(err.code), 'kubernetes', `${what}: HTTP ${err.code}`, { cause: err });
-    }
-    throw new BackendError('Unavailable', 'kubernetes', `${what}: ${(err as Error).message}`, { cause: err });
-  }
+/** The object as the message names it: `cannot update the status of externalsecrets "db" in namespace "apps"`. */
+function about(verb: string, t: StatusTarget): KubeCallTarget {
+  return { verb, kind: t.plural, name: t.name, ...(t.namespace ? { namespace: t.namespace } : {}) };
 }

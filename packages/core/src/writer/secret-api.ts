@@ -1,8 +1,9 @@
 // The writes the Secret writer needs, behind a narrow interface so reconcilers can be
 // tested with a fake; `clientSecretApi` is the real one over @kubernetes/client-node.
 
-import { ApiException, CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
-import { BackendError, classifyHttpStatus } from '../errors/backend-error.ts';
+import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { isNotFound } from '../errors/backend-error.ts';
+import { kubeCall } from '../errors/kube-call.ts';
 
 export interface SecretApi {
   get(namespace: string, name: string): Promise<V1Secret | undefined>;
@@ -15,50 +16,30 @@ export interface SecretApi {
 
 export function clientSecretApi(kc: KubeConfig): SecretApi {
   const core = kc.makeApiClient(CoreV1Api);
+  const secret = (verb: string, namespace: string, name: string | undefined) => ({
+    verb,
+    kind: 'Secret',
+    name,
+    namespace,
+  });
   return {
     get: (namespace, name) =>
-      kube(`read Secret "${name}"`, () => core.readNamespacedSecret({ namespace, name })).catch((err) => {
-        if (err instanceof BackendError && err.errorClass === 'NotFound') return undefined;
+      kubeCall(secret('read', namespace, name), () => core.readNamespacedSecret({ namespace, name })).catch((err) => {
+        if (isNotFound(err)) return undefined;
         throw err;
       }),
     create: (namespace, body) =>
-      kube(`create Secret "${body.metadata?.name}"`, () => core.createNamespacedSecret({ namespace, body })),
+      kubeCall(secret('create', namespace, body.metadata?.name), () =>
+        core.createNamespacedSecret({ namespace, body }),
+      ),
     replace: (namespace, name, body) =>
-      kube(`update Secret "${name}"`, () => core.replaceNamespacedSecret({ namespace, name, body })),
+      kubeCall(secret('update', namespace, name), () => core.replaceNamespacedSecret({ namespace, name, body })),
     delete: async (namespace, name, preconditions) => {
-      await kube(`delete Secret "${name}"`, () =>
+      await kubeCall(secret('delete', namespace, name), () =>
         core.deleteNamespacedSecret({ namespace, name, ...(preconditions ? { body: { preconditions } } : {}) }),
       ).catch((err) => {
-        if (!(err instanceof BackendError && err.errorClass === 'NotFound')) throw err;
+        if (!isNotFound(err)) throw err;
       });
     },
   };
-}
-
-async function kube<T>(what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof ApiException) {
-      const status = (err.body && typeof err.body === 'object' ? err.body : tryJson(err.body)) as { message?: string };
-      throw new BackendError(
-        classifyHttpStatus(err.code),
-        'kubernetes',
-        `${what}: ${status?.message ?? `HTTP ${err.code}`}`,
-        {
-          cause: err,
-        },
-      );
-    }
-    throw new BackendError('Unavailable', 'kubernetes', `${what}: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-function tryJson(body: unknown): unknown {
-  if (typeof body !== 'string') return undefined;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
 }

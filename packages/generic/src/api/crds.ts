@@ -1,18 +1,17 @@
-// Every CRD generic serves. Store providers from other packages (vault) are passed in.
+// Every CRD generic serves. The store CRDs' `spec.provider` union is made of the registered
+// providers (generic's and vault-native's), which the controller passes in.
 
-import type { CrdSource } from '@lockstep/core';
-import type { TProperties } from 'typebox';
+import { type CrdSource, type ProviderDescription, storeProviderSchemas } from '@lockstep/core';
 import { clusterExternalSecretCrd } from './cluster-external-secret.ts';
 import { externalSecretCrd } from './external-secret.ts';
 import { fakeGeneratorCrd } from './fake-generator.ts';
 import { passwordCrd } from './password-generator.ts';
 import { pushSecretCrd } from './push-secret.ts';
 import { secretStoreCrds } from './secret-store.ts';
-import { GenericStoreProviders } from './store-providers.ts';
 
-export function genericCrds(extraStoreProviders: TProperties = {}): CrdSource[] {
+export function genericCrds(storeProviders: readonly ProviderDescription[]): CrdSource[] {
   return [
-    ...secretStoreCrds({ ...GenericStoreProviders, ...extraStoreProviders }),
+    ...secretStoreCrds(storeProviderSchemas(storeProviders)),
     externalSecretCrd,
     clusterExternalSecretCrd,
     pushSecretCrd,

@@ -1,8 +1,7 @@
 // SecretStore and ClusterSecretStore (ESO external-secrets.io/v1). `spec.provider` is a
-// union with exactly one provider set. The provider schemas are passed in because the
-// `vault` one belongs to vault-native, which generic never imports: the controller calls
-// `secretStoreCrds({ ...GenericStoreProviders, vault })` and generic's own types cover
-// the providers it implements.
+// union with exactly one provider set, made of the registered providers' schemas: the
+// controller calls `genericCrds([...GENERIC_PROVIDERS, vault])`, since the `vault` one belongs to
+// vault-native, which generic never imports.
 
 import {
   ConditionsSchema,
@@ -15,8 +14,7 @@ import {
   LabelSelectorSchema,
   StringEnum,
 } from '@lockstep/core';
-import { type Static, type TProperties, Type } from 'typebox';
-import { GenericStoreProviders } from './store-providers.ts';
+import { type TProperties, Type } from 'typebox';
 
 export const StoreCapabilities = ['ReadOnly', 'WriteOnly', 'ReadWrite'] as const;
 
@@ -45,11 +43,11 @@ function storeSpecFields<P extends TProperties>(providers: P) {
   };
 }
 
-export function secretStoreSpecSchema<P extends TProperties>(providers: P) {
+function secretStoreSpecSchema<P extends TProperties>(providers: P) {
   return Type.Object(storeSpecFields(providers));
 }
 
-export function clusterSecretStoreSpecSchema<P extends TProperties>(providers: P) {
+function clusterSecretStoreSpecSchema<P extends TProperties>(providers: P) {
   return Type.Object({
     ...storeSpecFields(providers),
     conditions: Type.Optional(Type.Array(ClusterStoreConditionSchema)),
@@ -64,19 +62,6 @@ export const SecretStoreStatusSchema = Type.Object({
 const SECRET_STORE_DESCRIPTION = 'SecretStore: how to reach one external secret store, usable from its own namespace.';
 const CLUSTER_SECRET_STORE_DESCRIPTION =
   'ClusterSecretStore: a SecretStore usable from the namespaces its conditions allow.';
-
-export const SecretStoreSchema = KubeObject(secretStoreSpecSchema(GenericStoreProviders), SecretStoreStatusSchema, {
-  description: SECRET_STORE_DESCRIPTION,
-});
-export type SecretStore = Static<typeof SecretStoreSchema>;
-export type SecretStoreSpec = SecretStore['spec'];
-
-export const ClusterSecretStoreSchema = KubeObject(
-  clusterSecretStoreSpecSchema(GenericStoreProviders),
-  SecretStoreStatusSchema,
-  { description: CLUSTER_SECRET_STORE_DESCRIPTION },
-);
-export type ClusterSecretStore = Static<typeof ClusterSecretStoreSchema>;
 
 const storeColumns: CrdSource['printerColumns'] = [
   { name: 'Capabilities', type: 'string', jsonPath: '.status.capabilities' },

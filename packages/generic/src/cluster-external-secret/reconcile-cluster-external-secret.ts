@@ -7,8 +7,8 @@ import {
   BackendError,
   type Condition,
   conditionsEqual,
+  describeFailure,
   type EventRecorder,
-  isRetryable,
   parseGoDuration,
   parseObjectKey,
   READY_CONDITION,
@@ -103,11 +103,12 @@ export async function reconcileClusterExternalSecret(
         await ctx.writer.replace(action.namespace, action.body.metadata?.name ?? '', action.body);
       else await ctx.writer.delete(action.namespace, action.name);
     } catch (err) {
+      const failure = describeFailure(err);
+      if (failure.retry) retry ??= err;
       // A conflict means our cache is behind (an ExternalSecret we just created, or a newer
-      // version): its watch event runs this reconcile again with the fresh object.
+      // version): the retry sees the fresh object, so the namespace is not reported as failed.
       if (err instanceof BackendError && err.errorClass === 'Conflict') continue;
-      if (action.op !== 'delete') failed.push({ namespace: action.namespace, reason: (err as Error).message });
-      if (isRetryable(err)) retry ??= err;
+      if (action.op !== 'delete') failed.push({ namespace: action.namespace, reason: failure.message });
     }
   }
   const failedNames = new Set(failed.map((f) => f.namespace));

@@ -1,7 +1,11 @@
-import type { DecodingStrategy } from '@lockstep/core';
+import { type DecodingStrategy, SpecProblem } from '@lockstep/core';
 
 /** Thrown when a value cannot be decoded as asked; the message names the key, never the value. */
-export class DecodingError extends Error {}
+export class DecodingError extends SpecProblem {
+  constructor(message: string) {
+    super('InvalidSpec', message);
+  }
+}
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;

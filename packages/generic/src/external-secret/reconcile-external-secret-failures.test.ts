@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { V1Secret } from '@kubernetes/client-node';
-import { BackendError, createEventRecorder } from '@lockstep/core';
+import { BackendError, createEventRecorder, describeFailure } from '@lockstep/core';
 import { ExternalSecretWorld, externalSecret, NAMESPACE } from './testing/external-secret-world.ts';
 
 const RECHECK_MS = 5 * 60_000;
@@ -51,6 +51,38 @@ describe('store and provider failures', () => {
     assert.match(w.ready('db')?.message ?? '', /connection refused/);
     await w.reconcile('db');
     assert.equal(w.ready('db')?.status, 'True', 'the retry syncs again');
+  });
+
+  test('an unexpected error is retried with backoff, and its text stays out of Ready and the Event', async () => {
+    const { w, next } = await syncedWorld();
+    const raw = new Error('parser choked on "hunter2-v1"');
+    w.backend.failNext(raw);
+    w.clock.advance(next);
+    await assert.rejects(w.reconcile('db'), (err) => err === raw, 'thrown as it is, for the log');
+    assert.equal(describeFailure(raw).retry, true, 'the work queue backs it off and runs it again');
+    assert.deepEqual(w.secretData('db'), { password: 'hunter2-v1' }, 'the Secret is kept');
+    assert.equal(w.ready('db')?.reason, 'SecretSyncedError');
+    assert.equal(
+      w.ready('db')?.message,
+      'unexpected error (Error); retrying with backoff, the controller log has the details',
+    );
+    const said = [w.ready('db')?.message, ...w.events.events.map((e) => e.message)].join('\n');
+    assert.doesNotMatch(said, /parser choked|hunter2/);
+    await w.reconcile('db');
+    assert.equal(w.ready('db')?.status, 'True', 'the retry syncs again');
+  });
+
+  test('a conflict writing the Secret is retried with backoff, not left for the next refresh', async () => {
+    const { w, next } = await syncedWorld();
+    w.backend.set('db-password', 'hunter2-v2');
+    w.secretApi.failNext(
+      'replace',
+      new BackendError('Conflict', 'kubernetes', 'cannot update Secret "db": it was changed concurrently'),
+    );
+    w.clock.advance(next);
+    await assert.rejects(w.reconcile('db'), (err) => err instanceof BackendError && err.errorClass === 'Conflict');
+    await w.reconcile('db');
+    assert.deepEqual(w.secretData('db'), { password: 'hunter2-v2' });
   });
 
   test('a remote key gone with deletionPolicy Retain keeps the Secret and names the key', async () => {

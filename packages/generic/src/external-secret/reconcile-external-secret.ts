@@ -11,9 +11,9 @@ import {
   DATA_MAC_ANNOTATION,
   dataMac,
   decodeData,
+  describeFailure,
   type EventRecorder,
   firstViolation,
-  isRetryable,
   ownershipRefusal,
   parseGoDuration,
   parseObjectKey,
@@ -42,7 +42,6 @@ import {
 import { renderTarget, type TemplateSources } from './render-target.ts';
 import { DataSpecError, type GeneratorRefSpec, resolveData } from './resolve-data.ts';
 import { type ObjectCache, StoreError, type StoreResolver } from './store-resolver.ts';
-import { classifyFailure } from './sync-failure.ts';
 
 export const EXTERNAL_SECRET_API = { group: 'external.lockstep.dev', version: 'v1', plural: 'externalsecrets' };
 
@@ -69,7 +68,7 @@ export interface ExternalSecretContext {
 /** The API server's limit on a Secret's data. */
 const MAX_SECRET_BYTES = 1024 * 1024;
 
-/** Errors that are not the user's to fix are retried with backoff; the rest wait this long (or for a watch event). */
+/** A failure that is not retried (a user error) waits for a watch event, or this long. */
 const USER_ERROR_RECHECK_MS = 5 * 60_000;
 
 export async function reconcileExternalSecret(key: string, ctx: ExternalSecretContext): Promise<ReconcileResult> {
@@ -122,9 +121,10 @@ export async function reconcileExternalSecret(key: string, ctx: ExternalSecretCo
       ? { requeueAfter: Math.max(0, nextRefreshAt(now, intervalMs, phaseMs).getTime() - ctx.now().getTime()) }
       : result;
   } catch (err) {
-    const failure = classifyFailure(err);
+    // ESO's one failure reason; the message and the retry follow core's failure policy.
+    const failure = describeFailure(err);
     await record(es, ctx, { ok: false, reason: 'SecretSyncedError', message: failure.message }, now);
-    if (isRetryable(err)) throw err;
+    if (failure.retry) throw err;
     return { requeueAfter: USER_ERROR_RECHECK_MS };
   }
 }

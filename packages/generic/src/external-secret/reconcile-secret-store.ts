@@ -4,10 +4,10 @@
 import {
   type Condition,
   conditionsEqual,
+  describeFailure,
   type EventRecorder,
   INSECURE_TRANSPORT,
   insecureTransportIsNew,
-  isRetryable,
   parseObjectKey,
   READY_CONDITION,
   type ReconcileResult,
@@ -16,7 +16,6 @@ import {
   withTransportCondition,
 } from '@lockstep/core';
 import type { ObjectCache, StoreObject, StoreResolver } from './store-resolver.ts';
-import { classifyFailure } from './sync-failure.ts';
 
 export interface SecretStoreContext {
   kind: 'SecretStore' | 'ClusterSecretStore';
@@ -51,8 +50,10 @@ export async function reconcileSecretStore(key: string, ctx: SecretStoreContext)
       ? { ok: true, reason: 'Valid', message: 'store validated', capabilities: provider.capabilities }
       : { ok: false, reason: 'ValidationFailed', message: check.message };
   } catch (err) {
-    ready = { ok: false, reason: 'InvalidProviderConfig', message: classifyFailure(err).message };
-    if (isRetryable(err)) retry = err;
+    // ESO's reason for a store it cannot use; the message and the retry follow core's failure policy.
+    const failure = describeFailure(err);
+    ready = { ok: false, reason: 'InvalidProviderConfig', message: failure.message };
+    if (failure.retry) retry = err;
   }
   const now = ctx.now();
   const withReady = setCondition(

@@ -3,7 +3,7 @@
 // Templates run in core's sandboxed Go-template engine; template errors name the template,
 // never a value.
 
-import { compileTemplate, pacer, type SecretMap } from '@lockstep/core';
+import { compileTemplate, pacer, type SecretMap, SpecProblem } from '@lockstep/core';
 import { parse as parseYaml } from 'yaml';
 
 export interface TemplateItem {
@@ -40,7 +40,12 @@ export interface TemplateSources {
   secret(name: string): Promise<Record<string, string>>;
 }
 
-export class TemplateSpecError extends Error {}
+/** A `template` or `templateFrom` that cannot be used as written; the message names it. */
+export class TemplateSpecError extends SpecProblem {
+  constructor(message: string) {
+    super('InvalidSpec', message);
+  }
+}
 
 /** Synchronous template work one object does in a row before it lets the event loop turn. */
 const RENDER_SLICE_MS = 10;

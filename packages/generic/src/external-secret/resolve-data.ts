@@ -11,6 +11,7 @@ import {
   type RemoteRef,
   type SecretMap,
   type SecretsClient,
+  SpecProblem,
 } from '@lockstep/core';
 import { decodeValue } from './decoding.ts';
 import { applyRewrites, type KeyTemplate, type Rewrite } from './rewrite.ts';
@@ -54,7 +55,11 @@ export interface ResolvedData {
 }
 
 /** Input the user must fix (bad key, bad regexp…); the message says what. */
-export class DataSpecError extends Error {}
+export class DataSpecError extends SpecProblem {
+  constructor(message: string) {
+    super('InvalidSpec', message);
+  }
+}
 
 export async function resolveData(
   spec: { data?: DataEntry[]; dataFrom?: DataFromEntry[] },

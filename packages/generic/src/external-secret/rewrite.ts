@@ -2,7 +2,7 @@
 // is Go (RE2) syntax with Go's replacement syntax (`$1`, `${1}`, `${name}`), run on the
 // linear-time engine of @lockstep/core, so no pattern can stall the controller.
 
-import { compileUserRegex, UserRegexError } from '@lockstep/core';
+import { compileUserRegex, SpecProblem, UserRegexError } from '@lockstep/core';
 
 /** One of `regexp` or `transform` (the CRD schema enforces exactly one). */
 export interface Rewrite {
@@ -13,7 +13,12 @@ export interface Rewrite {
 /** Renders a key through a `transform` template; supplied by the caller (the template engine). */
 export type KeyTemplate = (template: string, key: string) => string;
 
-export class RewriteError extends Error {}
+/** A rewrite step that cannot run as written; the message names the step. */
+export class RewriteError extends SpecProblem {
+  constructor(message: string) {
+    super('InvalidSpec', message);
+  }
+}
 
 export function applyRewrites<V>(
   map: Record<string, V>,

@@ -14,6 +14,7 @@ import {
   type ProviderContext,
   type ProviderRegistry,
   type SecretsClient,
+  SpecProblem,
   type StoreRef,
   UserRegexError,
 } from '@lockstep/core';
@@ -38,10 +39,11 @@ export interface StoreObject {
 
 export type StoreErrorReason = 'StoreNotFound' | 'StoreNotAllowed' | 'InvalidStoreSpec' | 'ProviderNotSupported';
 
-export class StoreError extends Error {
-  readonly reason: StoreErrorReason;
+/** A store that cannot be used as named or written; `reason` says which way. */
+export class StoreError extends SpecProblem {
+  override readonly reason: StoreErrorReason;
   constructor(reason: StoreErrorReason, message: string) {
-    super(message);
+    super(reason, message);
     this.reason = reason;
   }
 }

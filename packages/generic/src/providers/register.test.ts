@@ -6,10 +6,11 @@ import { registerGenericProviders } from './register.ts';
 
 const ctx = { store: { kind: 'SecretStore' as const, name: 's', namespace: 'n' }, namespace: 'n', kube: {} as never };
 
-test('registers aws, fake and kubernetes next to providers of other packages', () => {
+test('registers aws, fake and kubernetes and the Password and Fake generators next to providers of other packages', () => {
   const registry = new ProviderRegistry();
   registerGenericProviders(registry);
   assert.deepEqual(registry.providerNames(), ['aws', 'fake', 'kubernetes']);
+  assert.deepEqual(registry.generatorKinds(), ['Fake', 'Password']);
   assert.equal(registry.provider('aws')?.capabilities, 'ReadWrite');
   assert.throws(() => registerGenericProviders(registry), /registered twice/);
 });
@@ -23,11 +24,11 @@ test('reports each backend call with the provider it belongs to', async () => {
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${port}`;
   process.env.AWS_MAX_ATTEMPTS = '1';
 
-  const registry = new ProviderRegistry();
   const seen: string[] = [];
-  registerGenericProviders(registry, {
+  const registry = new ProviderRegistry({
     onCall: (provider, operation, result) => seen.push(`${provider}/${operation}/${result}`),
   });
+  registerGenericProviders(registry);
   const aws = registry.provider('aws');
   assert.ok(aws);
   const client = await aws.newClient(

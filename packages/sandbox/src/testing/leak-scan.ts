@@ -95,7 +95,9 @@ export async function assertNoLeaks(at: LeakPlaces, remembered: Iterable<string>
 
 /** Every value (≥ 6 characters, public keys aside) of every Secret labelled as Lockstep's. */
 export async function managedSecretValues(core: CoreV1Api): Promise<string[]> {
-  const secrets = await core.listSecretForAllNamespaces({ labelSelector: 'lockstep.dev/managed=true' });
+  const secrets = await busyRetried(() =>
+    core.listSecretForAllNamespaces({ labelSelector: 'lockstep.dev/managed=true' }),
+  );
   const values: string[] = [];
   for (const secret of secrets.items) {
     for (const [key, b64] of Object.entries(secret.data ?? {})) {
@@ -112,7 +114,7 @@ async function readablePlaces(at: LeakPlaces): Promise<Array<{ where: string; te
   if (at.logFile) places.push({ where: 'controller log', text: await readFile(at.logFile, 'utf8').catch(() => '') });
   if (at.logText) places.push({ where: 'controller log', text: at.logText() });
   if (at.metrics) places.push({ where: '/metrics', text: await at.metrics().catch(() => '') });
-  const events = await at.core.listEventForAllNamespaces();
+  const events = await busyRetried(() => at.core.listEventForAllNamespaces());
   for (const ev of events.items) {
     places.push({
       where: `Event ${ev.metadata?.namespace}/${ev.metadata?.name} (${ev.reason})`,
@@ -132,16 +134,29 @@ async function readablePlaces(at: LeakPlaces): Promise<Array<{ where: string; te
 
 async function listAll(custom: CustomObjectsApi, kind: CustomKind): Promise<Obj[]> {
   try {
-    const list = (await custom.listClusterCustomObject({
-      group: kind.group,
-      version: kind.version,
-      plural: kind.plural,
-    })) as { items: Obj[] };
+    const list = (await busyRetried(() =>
+      custom.listClusterCustomObject({ group: kind.group, version: kind.version, plural: kind.plural }),
+    )) as { items: Obj[] };
     return list.items;
   } catch (err) {
     // A suite may run against a cluster without every CRD installed.
     if (err instanceof ApiException && err.code === 404) return [];
     throw err;
+  }
+}
+
+/**
+ * A kube-apiserver that just came back (a fault suite restarted it or etcd) answers 429
+ * "storage is (re)initializing" for a few seconds while its watch caches fill: wait as it asks.
+ */
+async function busyRetried<T>(call: () => Promise<T>, deadline = Date.now() + 30_000): Promise<T> {
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof ApiException && err.code === 429) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
   }
 }
 

@@ -1,6 +1,7 @@
-// Client-level retries: only for failures Vault itself calls transient (Unavailable,
-// Throttled), bounded in count and delay, with jitter so many reconciles that hit a sealed
-// Vault at once do not come back in step. Longer outages are the work queue's business.
+// Client-level retries: one call sent again, only for failures Vault itself calls transient
+// (Unavailable, Throttled), bounded in count and delay, with jitter so many reconciles that hit
+// a sealed Vault at once do not come back in step. Whether a failed reconcile runs again is
+// core's failure policy (describeFailure); longer outages are the work queue's business.
 
 import type { BackendError } from '@lockstep/core';
 import { transportCode } from './vault-error.ts';
@@ -26,11 +27,11 @@ export function retryDelay(retry: number, policy: RetryPolicy, random: () => num
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
- * Whether a failed attempt may be sent again. A write that may have reached Vault (a reset
+ * Whether a failed attempt may be sent again (within this call; not the work queue's retry). A write that may have reached Vault (a reset
  * or a 500 after the body was sent) is resent only when the caller says it is idempotent:
  * issuing a second certificate or credential is worse than surfacing the error.
  */
-export function shouldRetry(err: BackendError, status: number | undefined, idempotent: boolean): boolean {
+export function mayResend(err: BackendError, status: number | undefined, idempotent: boolean): boolean {
   if (err.errorClass === 'Throttled') return true;
   if (err.errorClass !== 'Unavailable') return false;
   if (status === 503) return true;

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { BackendError, type Clock, type Random, realClock, systemRandom } from '@lockstep/core';
-import { defaultRetryPolicy, type RetryPolicy, retryDelay, shouldRetry } from './retry-policy.ts';
+import { defaultRetryPolicy, mayResend, type RetryPolicy, retryDelay } from './retry-policy.ts';
 import { classifyTransportError, classifyVaultResponse, type VaultCallInfo } from './vault-error.ts';
 import { encodeVaultPath } from './vault-path.ts';
 import {
@@ -316,7 +316,7 @@ export class VaultClient {
         // The work queue waits at least this long before the next reconcile (retryAfterHint).
         error = withRetryAfter(error, retryAfterMs);
       }
-      if (attempt >= this.#retry.maxRetries || !shouldRetry(error, answer?.status, idempotent)) throw error;
+      if (attempt >= this.#retry.maxRetries || !mayResend(error, answer?.status, idempotent)) throw error;
       // A wait longer than this call may sleep is the work queue's to serve, not a retry's to cut short.
       if (retryAfterMs !== undefined && retryAfterMs > this.#retry.capMs) throw error;
       const backoff = retryDelay(attempt + 1, this.#retry, () => this.#random.random());

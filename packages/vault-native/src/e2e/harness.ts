@@ -13,9 +13,12 @@ import {
   clientStatusPatcher,
   createEventRecorder,
   createKubeAccess,
+  createMetrics,
   MANAGED_SELECTOR,
+  type ModelDeps,
   ResourceInformer,
   realClock,
+  silentLogger,
   systemRandom,
 } from '@lockstep/core';
 import {
@@ -285,10 +288,13 @@ export async function startEngine(
     plural: 'secrets',
     labelSelector: MANAGED_SELECTOR,
   });
-  const engine = vaultNativeControllers({
+  const metrics = createMetrics({ clock: realClock });
+  const deps: ModelDeps = {
     kc,
     clock: realClock,
     random: systemRandom,
+    log: silentLogger(),
+    metrics,
     kube: createKubeAccess(kc),
     secretApi: clientSecretApi(kc),
     status: clientStatusPatcher(kc),
@@ -296,6 +302,10 @@ export async function startEngine(
     rollout: clientRolloutRestarter(kc),
     macKey: Buffer.from('e2e-hmac-key-0123456789abcdef012'),
     managedSecrets,
+    watchNamespaces: [],
+    concurrency: 2,
+  };
+  const engine = vaultNativeControllers(deps, {
     controllerNamespace,
     ...(opts.graceSeconds !== undefined ? { graceSeconds: opts.graceSeconds } : {}),
   });
@@ -309,6 +319,7 @@ export async function startEngine(
       await Promise.all(engine.controllers.map((c) => c.stop(5_000)));
       await managedSecrets.stop();
       engine.stop();
+      await metrics.shutdown();
     },
   };
 }

@@ -296,3 +296,14 @@ export function remainingMs(o: Obj, nowMs: number): number | undefined {
   const at = o.status?.lockstep?.ledger?.expiresAt;
   return at ? Date.parse(at) - nowMs : undefined;
 }
+
+/** The messages of Events with `reason` about each `namespace/name` in `keys`. */
+export async function eventsOf(f: OutageFixture, keys: string[], reason: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const key of keys) {
+    const [namespace = '', name] = key.split('/');
+    const list = await f.h.core.listNamespacedEvent({ namespace, fieldSelector: `reason=${reason}` });
+    for (const e of list.items) if (e.involvedObject.name === name) out.push(`${key}: ${e.message}`);
+  }
+  return out;
+}

@@ -13,6 +13,7 @@ import { type Obj, readyOf, unique, waitFor } from './harness.ts';
 import {
   compareLeases,
   credsSecret,
+  eventsOf,
   failedReconciles,
   grantedAtMs,
   keyOf,
@@ -60,7 +61,7 @@ export interface ShortOutageFigures {
   orphans: string[];
   lost: string[];
   reissued: number;
-  /** What the controller said about each re-issue (SecretRotated events name the reason). */
+  /** What the controller said about each re-issue (LeaseRenewalRejected with Vault's answer; SecretRotated names the reason). */
   reissueEvents: string[];
   secretWrites: Record<string, number>;
 }
@@ -198,7 +199,10 @@ async function shortOutage(f: OutageFixture, log: (line: string) => void): Promi
   const { orphans, lost } = compareLeases(listed, after);
   const leasesAfter = leaseIds(after);
   const reissuedKeys = [...leasesBefore].filter(([k, id]) => leasesAfter.get(k) !== id).map(([k]) => k);
-  const reissueEvents = await eventsOf(f, reissuedKeys, 'SecretRotated');
+  const reissueEvents = [
+    ...(await eventsOf(f, reissuedKeys, 'LeaseRenewalRejected')),
+    ...(await eventsOf(f, reissuedKeys, 'SecretRotated')),
+  ];
   return {
     outageMs,
     renewalIntervalMaxMs: STEADY_TTL_SECONDS * 1000 * (STEADY_RENEWAL_PERCENT / 100 + 0.1),
@@ -333,12 +337,3 @@ async function longOutage(f: OutageFixture, app: AppLoop, log: (line: string) =>
 }
 
 /** `key: message` of the events with `reason` about the VaultDynamicSecrets `keys` (namespace/name). */
-async function eventsOf(f: OutageFixture, keys: string[], reason: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const key of keys) {
-    const [namespace = '', name] = key.split('/');
-    const list = await f.h.core.listNamespacedEvent({ namespace, fieldSelector: `reason=${reason}` });
-    for (const e of list.items) if (e.involvedObject.name === name) out.push(`${key}: ${e.message}`);
-  }
-  return out;
-}

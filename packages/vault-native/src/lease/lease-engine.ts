@@ -14,6 +14,7 @@
 
 import {
   BackendError,
+  describeFailure,
   isNotFound,
   isRetryable,
   type LeaseLedger,
@@ -370,11 +371,14 @@ function sameEntry(a: PreviousLease, b: PreviousLease): boolean {
   return a.leaseId === b.leaseId && a.serialNumber === b.serialNumber && a.supersededAt === b.supersededAt;
 }
 
-/** Unclassified failures are treated as transient: nothing is re-issued or revoked because of them. */
+/**
+ * Unclassified failures are treated as transient: nothing is re-issued or revoked because of
+ * them. Their text may quote a value, so the message is core's fixed sentence; the error itself
+ * stays the cause, which the controller log shows.
+ */
 function classify(err: unknown): BackendError {
   if (err instanceof BackendError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new BackendError('Unavailable', 'vault', `lease backend failed: ${message}`, { cause: err });
+  return new BackendError('Unavailable', 'vault', describeFailure(err).message, { cause: err });
 }
 
 function newRotationId(random: Random): string {

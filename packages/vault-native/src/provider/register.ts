@@ -1,11 +1,11 @@
 // How vault-native plugs into the generic pipeline: the controller calls this once with its
-// registry. The VaultDynamicSecret generator will be registered here too.
+// registry, which builds the `vault` provider from its registration (schema, factory, metrics).
 
 import type { ProviderRegistry } from '@lockstep/core';
 import { TokenManager, type TokenManagerOptions } from '../auth/token-manager.ts';
 import type { VaultClientDeps } from '../client/vault-client.ts';
 import { VaultClientPool } from '../client/vault-client-pool.ts';
-import { createVaultProvider } from './vault-provider.ts';
+import { vaultRegistration } from './vault-provider.ts';
 
 export interface VaultPipelineDeps {
   /** Share one with the Vault-native engine so both models use the same login tokens. */
@@ -31,13 +31,11 @@ export function registerVaultIntoPipeline(
 ): VaultPipelineHandle {
   const tokens = deps.tokens ?? new TokenManager(deps.tokenOptions);
   const clients = deps.clients ?? new VaultClientPool(deps.clientOptions);
-  registry.registerProvider(
-    createVaultProvider({
-      tokens,
-      clients,
-      ...(deps.refuseInsecureTransport ? { refuseInsecureTransport: true } : {}),
-    }),
-  );
+  registry.register(vaultRegistration, {
+    tokens,
+    clients,
+    ...(deps.refuseInsecureTransport ? { refuseInsecureTransport: true } : {}),
+  });
   return {
     tokens,
     clients,

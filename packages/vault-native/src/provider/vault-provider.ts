@@ -8,9 +8,11 @@ import {
   credentialNamespace,
   type Provider,
   type ProviderContext,
+  type ProviderRegistration,
   type SecretsClient,
   type StoreRef,
 } from '@lockstep/core';
+import { VaultStoreProviderSchema } from '../api/vault-store-provider.ts';
 import type { LoginTarget } from '../auth/login-target.ts';
 import type { TokenManager } from '../auth/token-manager.ts';
 import { insecureTransportWarning, type TransportPolicy } from '../client/transport-security.ts';
@@ -118,3 +120,14 @@ function sortKeys(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * The registry counts each read that reaches a vault client; every HTTP attempt behind it
+ * (retries included) is counted as `vault-http` by the client pool's `onAttempt`.
+ */
+export const vaultRegistration: ProviderRegistration<VaultProviderDeps> = {
+  name: 'vault',
+  schema: VaultStoreProviderSchema,
+  metrics: 'registry',
+  create: (deps) => createVaultProvider(deps),
+};

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Destination } from '@lockstep/core';
-import { firstViolation } from '@lockstep/core';
+import { firstViolation, SpecProblem } from '@lockstep/core';
 import { PKI_CLEAR_RULES } from '../api/vault-pki-secret.ts';
 import { checkDestinationSpec } from './destination.ts';
-import { SpecProblem } from './sync-failure.ts';
 
 const dest = (over: Partial<Destination>): Destination => ({ name: 'app', create: false, overwrite: false, ...over });
 

@@ -13,13 +13,13 @@ import {
   mergedData,
   planSecretWrite,
   type SecretApi,
+  SpecProblem,
   type WritePlanInput,
   type WriteReason,
   writeSecret,
 } from '@lockstep/core';
 import type { DestinationState } from '../lease/lease-decision.ts';
 import type { ObjectCache } from './object-cache.ts';
-import { SpecProblem } from './sync-failure.ts';
 
 export interface DestinationWrite {
   namespace: string;

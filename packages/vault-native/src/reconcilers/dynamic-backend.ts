@@ -1,13 +1,12 @@
 // The lease engine's backend for VaultDynamicSecret: issue by reading `<mount>/<path>` (GET,
 // or POST/PUT with params), renew and revoke through sys/leases with the same login token.
 
-import { BackendError } from '@lockstep/core';
+import { BackendError, SpecProblem } from '@lockstep/core';
 import type { VaultDynamicSecret } from '../api/vault-dynamic-secret.ts';
 import { joinPath } from '../client/vault-path.ts';
 import type { TokenHandle } from '../client/vault-types.ts';
 import type { LeaseBackend } from '../lease/lease-backend.ts';
 import type { SourceData } from './secret-data.ts';
-import { SpecProblem } from './sync-failure.ts';
 import { crashPoint } from './test-crash-point.ts';
 import type { VaultSession } from './vault-session.ts';
 

@@ -155,7 +155,15 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
   });
   reportIssueGuard(kind, obj, act, ctx.events);
   if (act.renewed) ctx.onLeaseRenewal?.(act.renewed.capped ? 'capped' : 'success');
-  if (act.renewRejected) ctx.onLeaseRenewal?.('error');
+  if (act.renewRejected) {
+    ctx.onLeaseRenewal?.('error');
+    // Why a live credential was replaced: Vault's own answer, never a value.
+    ctx.events.warning(
+      involved(kind, obj),
+      'LeaseRenewalRejected',
+      `Vault refused to renew lease ${ledger?.leaseId ?? ''} (${act.renewRejected.errorClass}): ${act.renewRejected.message}; a new credential was issued`,
+    );
+  }
   const out: LeasedSyncResult = { act, secretMAC: obj.status?.secretMAC, ...(act.error ? { error: act.error } : {}) };
   const expired = act.error && !act.issued ? expiredCredential(act.ledger, ctx.now()) : undefined;
   if (expired) out.expired = expired;

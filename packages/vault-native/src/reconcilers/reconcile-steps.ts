@@ -3,7 +3,13 @@
 // leased sync, and finalize a leased object on delete. Each reconciler keeps its own story
 // (what it checks, what it calls, what its status says) and hands the common part here.
 
-import { type Condition, parseObjectKey, type ReconcileResult } from '@lockstep/core';
+import {
+  type Condition,
+  describeFailure,
+  type FailureDescription,
+  parseObjectKey,
+  type ReconcileResult,
+} from '@lockstep/core';
 import type { LeaseBackend } from '../lease/lease-backend.ts';
 import { failureMessage } from './expired-credential.ts';
 import { vaultLeaseGroups } from './lease-group.ts';
@@ -11,7 +17,6 @@ import { type LeasedKind, type LeasedObject, type LeasedSyncResult, revokeAll, s
 import type { ObjectCache } from './object-cache.ts';
 import type { SourceData } from './secret-data.ts';
 import { patchStatusIfChanged, type ReadyState, readyConditions } from './status-record.ts';
-import { describeFailure, retryable, type SyncFailure } from './sync-failure.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { involved, statusTarget, VAULT_FINALIZER, type VaultKind, type VaultObject } from './vault-kinds.ts';
 import { openSession, type VaultSession } from './vault-session.ts';
@@ -53,8 +58,9 @@ export function loadLeased<T extends LeasedObject>(
 
 /**
  * A sync that failed before anything was issued or written: Ready=False saying what to fix,
- * with a warning when that is news. Transient: throw so the work queue backs off; the Secret
- * and everything in it stay as they are. Otherwise look again after `requeueAfterMs`.
+ * with a warning when that is news. Retried (core's failure policy): throw so the work queue
+ * backs off; the Secret and everything in it stay as they are. Otherwise look again after
+ * `requeueAfterMs`.
  */
 export async function recordFailure(
   kind: VaultKind,
@@ -62,7 +68,7 @@ export async function recordFailure(
   err: unknown,
   ctx: VaultNativeContext,
   now: Date,
-  opts: { fields?: (failure: SyncFailure) => Record<string, unknown>; requeueAfterMs?: number } = {},
+  opts: { fields?: (failure: FailureDescription) => Record<string, unknown>; requeueAfterMs?: number } = {},
 ): Promise<ReconcileResult> {
   const failure = describeFailure(err);
   const changed = await patchStatusIfChanged(ctx.status, statusTarget(kind, obj), obj.status, {
@@ -75,7 +81,7 @@ export async function recordFailure(
     ),
   });
   if (changed) ctx.events.warning(involved(kind, obj), failure.reason, failure.message);
-  if (failure.transient) throw retryable(err, failure);
+  if (failure.retry) throw err;
   return { requeueAfter: opts.requeueAfterMs ?? RECHECK_MS };
 }
 
@@ -113,10 +119,10 @@ export async function recordLeased(r: LeasedRecord, ctx: VaultNativeContext): Pr
     ...r.status,
     lastGeneration: result.issuedReason ? obj.metadata?.generation : obj.status?.lastGeneration,
     secretMAC: result.secretMAC,
-    // A transient failure moves no schedule. Recording the engine's "due now" would change the
+    // A retried failure moves no schedule. Recording the engine's "due now" would change the
     // status on every failed run, and the watch event of that patch would run the resource
     // again at once, past the queue's backoff: a hot loop against a failing Vault.
-    nextRotation: failure?.transient
+    nextRotation: failure?.retry
       ? (obj.status as { nextRotation?: string } | undefined)?.nextRotation
       : act.next
         ? rfc3339(act.next.toISOString())
@@ -155,8 +161,8 @@ export async function recordLeased(r: LeasedRecord, ctx: VaultNativeContext): Pr
   for (const id of act.revoked) {
     ctx.events.normal(involved(kind, obj), r.revoked.reason, `revoked superseded ${r.revoked.noun} ${id}`);
   }
-  // Transient: nothing was revoked or lost; back off.
-  if (failure?.transient) throw retryable(result.error, failure);
+  // Retried: nothing was revoked or lost; back off.
+  if (failure?.retry) throw result.error;
   ctx.schedule(kind, key, ready.ok ? act.next : new Date(now.getTime() + RECHECK_MS));
   return {};
 }
@@ -189,7 +195,7 @@ export async function finalizeLeased(f: LeasedFinalize, ctx: VaultNativeContext)
       if (revoked.length) ctx.events.normal(involved(kind, obj), f.revoked.reason, `revoked ${revoked.join(', ')}`);
     } catch (err) {
       const failure = describeFailure(err);
-      if (failure.transient) throw retryable(err, failure);
+      if (failure.retry) throw err;
       // The VaultAuth is gone or broken: nothing can be revoked, and the object must not hang forever.
       ctx.events.warning(
         involved(kind, obj),

@@ -4,12 +4,11 @@
 // happen per resource. The one exception is storageEncryption: that VaultAuth describes the
 // controller's own login, so its transit key is tried here and the result shown in Ready.
 
-import { parseObjectKey, type ReconcileResult } from '@lockstep/core';
+import { describeFailure, parseObjectKey, type ReconcileResult, SpecProblem } from '@lockstep/core';
 import type { VaultAuth } from '../api/vault-auth.ts';
 import type { ObjectCache } from './object-cache.ts';
 import { patchStatusIfChanged, type ReadyState, readyConditions } from './status-record.ts';
 import { type StorageEncryption, storageEncryptionProblem } from './storage-encryption.ts';
-import { describeFailure, retryable, SpecProblem } from './sync-failure.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { involved, statusTarget } from './vault-kinds.ts';
 import { authMethodOf, selectVaultConnection } from './vault-refs.ts';
@@ -31,7 +30,7 @@ export async function reconcileVaultAuth(key: string, ctx: AuthContext): Promise
 
   // 2. decide (pure)
   let ready: ReadyState;
-  let transientError: unknown;
+  let retry: unknown;
   try {
     authMethodOf(auth);
     const conn = selectVaultConnection(auth, ctx.connections, ctx.controllerNamespace);
@@ -51,7 +50,7 @@ export async function reconcileVaultAuth(key: string, ctx: AuthContext): Promise
   } catch (err) {
     const failure = describeFailure(err);
     ready = { ok: false, reason: failure.reason, message: failure.message };
-    if (failure.transient) transientError = err;
+    if (failure.retry) retry = err;
   }
 
   // 4. record
@@ -61,7 +60,7 @@ export async function reconcileVaultAuth(key: string, ctx: AuthContext): Promise
     conditions: readyConditions(auth.status?.conditions, ready, auth.metadata?.generation, now),
   });
   if (changed && !ready.ok) ctx.events.warning(involved('VaultAuth', auth), ready.reason, ready.message);
-  if (transientError !== undefined) throw retryable(transientError, { ...ready, transient: true });
+  if (retry !== undefined) throw retry;
   return {};
 }
 

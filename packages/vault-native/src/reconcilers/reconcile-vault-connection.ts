@@ -2,6 +2,8 @@
 // condition. A sealed or unreachable Vault is Ready=False and looked at again with backoff.
 
 import {
+  BackendError,
+  describeFailure,
   INSECURE_TRANSPORT,
   insecureTransportIsNew,
   parseObjectKey,
@@ -12,7 +14,6 @@ import type { VaultConnection } from '../api/vault-connection.ts';
 import { insecureTransportWarning } from '../client/transport-security.ts';
 import type { ObjectCache } from './object-cache.ts';
 import { patchStatusIfChanged, type ReadyState, readyConditions } from './status-record.ts';
-import { describeFailure, retryable } from './sync-failure.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { involved, statusTarget } from './vault-kinds.ts';
 import { connectionConfig } from './vault-session.ts';
@@ -33,7 +34,7 @@ export async function reconcileVaultConnection(key: string, ctx: ConnectionConte
 
   // 2. decide + 3. act: there is one thing to do, check it.
   let ready: ReadyState;
-  let transientError: unknown;
+  let retry: unknown;
   try {
     const client = ctx.clients.get(await connectionConfig(conn, ctx.kube, undefined, ctx));
     const health = await client.health(ctx.signal ? { signal: ctx.signal } : {});
@@ -42,11 +43,12 @@ export async function reconcileVaultConnection(key: string, ctx: ConnectionConte
       : !health.initialized
         ? { ok: false, reason: 'VaultNotInitialized', message: `Vault at ${conn.spec.address} is not initialized` }
         : { ok: true, reason: 'Healthy', message: `Vault ${health.version} at ${conn.spec.address} is reachable` };
-    if (!ready.ok) transientError = new Error(ready.message);
+    // Sealed or not initialized: Vault's own state, retried with backoff like an outage.
+    if (!ready.ok) retry = new BackendError('Unavailable', 'vault', ready.message);
   } catch (err) {
     const failure = describeFailure(err);
     ready = { ok: false, reason: failure.reason, message: failure.message };
-    if (failure.transient) transientError = err;
+    if (failure.retry) retry = err;
   }
 
   // 4. record
@@ -65,6 +67,6 @@ export async function reconcileVaultConnection(key: string, ctx: ConnectionConte
   if (cleartext && insecureTransportIsNew(conn.status?.conditions, cleartext)) {
     ctx.events.warning(involved('VaultConnection', conn), INSECURE_TRANSPORT, cleartext);
   }
-  if (transientError !== undefined) throw retryable(transientError, { ...ready, transient: true });
+  if (retry !== undefined) throw retry;
   return { requeueAfter: HEALTH_RECHECK_MS };
 }

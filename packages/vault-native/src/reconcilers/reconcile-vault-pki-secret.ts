@@ -3,7 +3,14 @@
 // may be revoked), act (issue, write the Secret, restart targets, revoke after the rollout
 // when spec.revoke), record (one status patch; the scheduler wakes it at `nextRotation`).
 
-import { firstViolation, isRetryable, ownershipRefusal, type ReconcileResult, secretOwnership } from '@lockstep/core';
+import {
+  describeFailure,
+  firstViolation,
+  ownershipRefusal,
+  type ReconcileResult,
+  SpecProblem,
+  secretOwnership,
+} from '@lockstep/core';
 import { PKI_CLEAR_RULES, type VaultPKISecret } from '../api/vault-pki-secret.ts';
 import type { LeaseBackend } from '../lease/lease-backend.ts';
 import { checkDestinationSpec } from './destination.ts';
@@ -13,7 +20,6 @@ import { pkiBackend, pkiSecretFields } from './pki-backend.ts';
 import { finalizeLeased, leasedReady, loadLeased, recordFailure, recordLeased, rfc3339 } from './reconcile-steps.ts';
 import { buildSecretData, durationSeconds, type SourceData } from './secret-data.ts';
 import { keptReadyReason } from './status-record.ts';
-import { describeFailure, SpecProblem } from './sync-failure.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { involved } from './vault-kinds.ts';
 import type { VaultSession } from './vault-session.ts';
@@ -126,8 +132,9 @@ function finalize(vps: VaultPKISecret, key: string, ctx: PKISecretContext): Prom
           await ctx.secretApi.replace(namespace, destination, { ...secret, data: emptied(secret.type) });
         } catch (err) {
           // A Secret the API server refuses to empty must not keep the resource from going.
-          if (isRetryable(err)) throw err;
-          ctx.events.warning(involved(KIND, vps), 'ClearFailed', `spec.clear: ${describeFailure(err).message}`);
+          const failure = describeFailure(err);
+          if (failure.retry) throw err;
+          ctx.events.warning(involved(KIND, vps), 'ClearFailed', `spec.clear: ${failure.message}`);
         }
       },
     },

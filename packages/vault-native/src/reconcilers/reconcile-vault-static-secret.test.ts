@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BackendError } from '@lockstep/core';
+import { BackendError, describeFailure } from '@lockstep/core';
 import type { VaultStaticSecret } from '../api/vault-static-secret.ts';
 import { reconcileVaultStaticSecret } from './reconcile-vault-static-secret.ts';
 import { FakeKv } from './testing/fake-kv.ts';
@@ -145,6 +145,24 @@ describe('VaultStaticSecret reconciler', () => {
     assert.equal(ready?.reason, 'VaultUnavailable');
     assert.match(ready?.message ?? '', /is sealed \(GET kv\/data\/app\/config\)/);
     t.diagnostic(`Vault down: Ready=False "${ready?.message}"; Secret kept`);
+  });
+
+  test('an unexpected error is retried with backoff, and its text stays out of Ready and the Event', async () => {
+    const { world, kv, run, refresh, status } = setup();
+    await run();
+    const raw = new Error(`parser choked on "${V1.password}"`);
+    kv.failNext(raw);
+    await assert.rejects(refresh(), (err: unknown) => err === raw, 'thrown as it is, for the log');
+    assert.equal(describeFailure(raw).retry, true, 'the work queue backs it off and runs it again');
+    assert.equal(world.secretData(DESTINATION)?.password, V1.password, 'the Secret is kept');
+    const ready = readyOf(status());
+    assert.equal(ready?.status, 'False');
+    assert.equal(ready?.reason, 'InternalError');
+    assert.equal(ready?.message, 'unexpected error (Error); retrying with backoff, the controller log has the details');
+    const said = [ready?.message, ...world.events.events.map((e) => e.message)].join('\n');
+    assert.doesNotMatch(said, /parser choked|hunter2/);
+    await refresh();
+    assert.equal(readyOf(status())?.status, 'True', 'the retry syncs again');
   });
 
   test('permission denied says which path the policy must allow, and is looked at again', async () => {

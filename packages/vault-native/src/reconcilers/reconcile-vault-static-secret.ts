@@ -10,6 +10,7 @@ import {
   parseObjectKey,
   type ReconcileResult,
   restartValue,
+  SpecProblem,
 } from '@lockstep/core';
 import type { VaultStaticSecret } from '../api/vault-static-secret.ts';
 import { joinPath } from '../client/vault-path.ts';
@@ -18,7 +19,6 @@ import type { ObjectCache } from './object-cache.ts';
 import { RECHECK_MS, recordFailure } from './reconcile-steps.ts';
 import { buildSecretData, durationSeconds, type SourceData } from './secret-data.ts';
 import { patchStatusIfChanged, type ReadyState, readyConditions } from './status-record.ts';
-import { SpecProblem } from './sync-failure.ts';
 import { announcer, type VaultNativeContext } from './vault-context.ts';
 import { involved, ownerReference, statusTarget } from './vault-kinds.ts';
 import { openSession, type VaultSession } from './vault-session.ts';

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { measureEventLoopHold } from '@lockstep/core';
+import { measureEventLoopHold, SpecProblem } from '@lockstep/core';
 import { pkiSecretFields } from './pki-backend.ts';
 import { buildSecretData, durationSeconds } from './secret-data.ts';
 import { withDeletions } from './status-record.ts';
-import { SpecProblem } from './sync-failure.ts';
 
 const text = (d: Record<string, Uint8Array>) =>
   Object.fromEntries(Object.entries(d).map(([k, v]) => [k, Buffer.from(v).toString()]));

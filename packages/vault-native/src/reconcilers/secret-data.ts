@@ -5,11 +5,11 @@
 import {
   compileTemplate,
   parseGoDuration,
+  SpecProblem,
   TemplateError,
   type Transformation,
   userRegexPredicate,
 } from '@lockstep/core';
-import { SpecProblem } from './sync-failure.ts';
 
 export const RAW_KEY = '_raw';
 

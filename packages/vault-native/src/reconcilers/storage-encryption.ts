@@ -3,7 +3,7 @@
 // CONTROLLER logs in, with its own service account, to reach transit), and only one may: two
 // would leave the key ambiguous. docs/token-persistence.md has the trade-offs.
 
-import { BackendError, type KubeAccess } from '@lockstep/core';
+import { BackendError, type KubeAccess, SpecProblem } from '@lockstep/core';
 import type { VaultAuth } from '../api/vault-auth.ts';
 import type { VaultConnection } from '../api/vault-connection.ts';
 import type { LoginTarget } from '../auth/login-target.ts';
@@ -13,7 +13,6 @@ import { TransitTokenCipher } from '../auth/transit-token-cipher.ts';
 import type { TransportPolicy } from '../client/transport-security.ts';
 import type { VaultClientPool } from '../client/vault-client-pool.ts';
 import type { ObjectCache } from './object-cache.ts';
-import { SpecProblem } from './sync-failure.ts';
 import { authMethodOf, selectVaultConnection } from './vault-refs.ts';
 import { connectionConfig } from './vault-session.ts';
 

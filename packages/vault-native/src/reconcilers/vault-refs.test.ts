@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { SpecProblem } from '@lockstep/core';
 import type { VaultAuth } from '../api/vault-auth.ts';
 import type { VaultConnection } from '../api/vault-connection.ts';
 import type { ObjectCache } from './object-cache.ts';
-import { SpecProblem } from './sync-failure.ts';
 import { authMethodOf, namespaceAllowed, selectVaultAuth, selectVaultConnection } from './vault-refs.ts';
 
 function auth(namespace: string, name: string, spec: Partial<VaultAuth['spec']> = {}): VaultAuth {

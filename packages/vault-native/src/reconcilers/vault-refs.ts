@@ -10,12 +10,12 @@
 //   its `allowedNamespaces` lists (a Lockstep extension: VSO lets any VaultAuth use any
 //   VaultConnection, so a tenant could borrow another's address, headers and CA).
 
+import { SpecProblem } from '@lockstep/core';
 import type { VaultAuth } from '../api/vault-auth.ts';
 import type { VaultConnection } from '../api/vault-connection.ts';
 import type { AuthMethod } from '../auth/auth-method.ts';
 import { namespaceMatches } from './allowed-namespaces.ts';
 import type { ObjectCache } from './object-cache.ts';
-import { SpecProblem } from './sync-failure.ts';
 
 export const DEFAULT_REF = 'default';
 

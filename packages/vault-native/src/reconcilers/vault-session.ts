@@ -2,7 +2,14 @@
 // login token for the resource's namespace. Errors come out classified: SpecProblem for what
 // the user must fix, retryable BackendErrors for Vault or the API server being down.
 
-import { BackendError, INSECURE_TRANSPORT, type KubeAccess, parseGoDuration, userMessageOf } from '@lockstep/core';
+import {
+  BackendError,
+  describeFailure,
+  INSECURE_TRANSPORT,
+  type KubeAccess,
+  parseGoDuration,
+  SpecProblem,
+} from '@lockstep/core';
 import type { VaultAuth } from '../api/vault-auth.ts';
 import type { VaultConnection } from '../api/vault-connection.ts';
 import { describeMethod } from '../auth/auth-method.ts';
@@ -12,7 +19,6 @@ import { insecureTransportRefusal, type TransportPolicy } from '../client/transp
 import type { VaultClient, VaultConnectionConfig } from '../client/vault-client.ts';
 import type { VaultClientPool } from '../client/vault-client-pool.ts';
 import type { ObjectCache } from './object-cache.ts';
-import { SpecProblem } from './sync-failure.ts';
 import type { TokenCache } from './token-cache.ts';
 import { authMethodOf, selectVaultAuth, selectVaultConnection } from './vault-refs.ts';
 
@@ -61,11 +67,12 @@ export async function openSession(
   try {
     token = await deps.tokens.get(target);
   } catch (err) {
-    if (err instanceof BackendError && (err.errorClass === 'Unavailable' || err.errorClass === 'Throttled')) throw err;
-    const detail = userMessageOf(err);
+    // Down, throttled, a conflict or an unexpected error: retried as it is. The rest is the user's to fix.
+    const failure = describeFailure(err);
+    if (failure.retry) throw err;
     throw new SpecProblem(
       'AuthFailed',
-      `cannot log in to Vault with VaultAuth "${auth.metadata?.namespace}/${auth.metadata?.name}" (${describeMethod(method)}) for namespace "${resourceNamespace}": ${detail}`,
+      `cannot log in to Vault with VaultAuth "${auth.metadata?.namespace}/${auth.metadata?.name}" (${describeMethod(method)}) for namespace "${resourceNamespace}": ${failure.message}`,
       { cause: err },
     );
   }

@@ -4,10 +4,10 @@
 
 import type { KubernetesObject } from '@kubernetes/client-node';
 import {
-  Controller,
-  type ControllerRuntime,
-  type LockstepMetrics,
-  type Logger,
+  type Controller,
+  type Model,
+  type ModelDeps,
+  modelController,
   objectKey,
   type ResourceInformer,
   scopedInformer,
@@ -32,38 +32,31 @@ import { TokenCache } from './token-cache.ts';
 import type { VaultNativeContext } from './vault-context.ts';
 import { VAULT_API, type VaultKind } from './vault-kinds.ts';
 
-export interface VaultNativeDeps extends ControllerRuntime {
+export interface VaultNativeOptions {
   /** Where the `default` VaultAuth and VaultConnection live (VSO: the operator's namespace). */
   controllerNamespace: string;
   /** Share these with registerVaultIntoPipeline so both models use one client and one token per identity. */
   tokens?: TokenManager;
   clients?: VaultClientPool;
-  concurrency?: number;
-  /** `--namespace` scope (empty or absent: every namespace). */
-  watchNamespaces?: readonly string[];
-  metrics?: LockstepMetrics;
-  log?: Logger;
   /** Grace before revoking a superseded lease when there are no rollout targets (default 300 s). */
   graceSeconds?: number;
   /** `--refuse-insecure-transport`: http:// VaultConnections are refused (Ready=False), not only flagged. */
   refuseInsecureTransport?: boolean;
 }
 
-export interface VaultNativeEngine {
-  controllers: Controller[];
+export interface VaultNativeEngine extends Model {
   scheduler: LeaseScheduler;
   /** The transit cipher a controller-namespace VaultAuth's storageEncryption names (for token persistence). */
   storageEncryption: StorageEncryption;
-  /** Stops the scheduler and releases login tokens (revokes nothing). Stop the controllers first. */
-  stop(): void;
 }
 
 type Kind = KubernetesObject & { spec?: { destination?: { name?: string } } };
 
-export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine {
-  const scope = deps.watchNamespaces ?? [];
+export function vaultNativeControllers(deps: ModelDeps, options: VaultNativeOptions): VaultNativeEngine {
+  const scope = deps.watchNamespaces;
+  const { controllerNamespace } = options;
   // The `default` VaultConnection and VaultAuth live in the controller namespace: always watched.
-  const withDefaults = scope.length > 0 ? [...new Set([...scope, deps.controllerNamespace])] : [];
+  const withDefaults = scope.length > 0 ? [...new Set([...scope, controllerNamespace])] : [];
   const informer = <T extends object>(kind: VaultKind, plural: string) =>
     scopedInformer<T & KubernetesObject>(
       {
@@ -72,7 +65,7 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
         kind,
         plural,
         clock: deps.clock,
-        ...(deps.log ? { log: deps.log } : {}),
+        log: deps.log,
       },
       kind === 'VaultConnection' || kind === 'VaultAuth' ? withDefaults : scope,
     );
@@ -85,14 +78,14 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
 
   // A replaced login token dooms the leases it created: wake the leased resources of its
   // namespace so each schedules its staggered re-issue (TokenExpiring).
-  const tokens = new TokenCache(deps.tokens ?? new TokenManager({ clock: deps.clock, random: deps.random }), {
+  const tokens = new TokenCache(options.tokens ?? new TokenManager({ clock: deps.clock, random: deps.random }), {
     now: () => deps.clock.now(),
     onReplaced: (target) => {
       for (const [c, inf] of leased) for (const o of inf.list(target.namespace)) c.queue.add(objectKey(o));
     },
   });
-  const ownsTokens = !deps.tokens;
-  const clients = deps.clients ?? new VaultClientPool({ clock: deps.clock, random: deps.random });
+  const ownsTokens = !options.tokens;
+  const clients = options.clients ?? new VaultClientPool({ clock: deps.clock, random: deps.random });
   const queues = new Map<VaultKind, Controller>();
   const scheduler = new LeaseScheduler({
     clock: deps.clock,
@@ -102,27 +95,27 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
     },
   });
   const storageEncryption = new StorageEncryption({
-    auths: auths as never,
-    connections: connections as never,
+    auths,
+    connections,
     kube: deps.kube,
     clients,
     // The controller's own transit login is kept in memory: it cannot live in the store it guards.
     tokens: new TokenManager({ clock: deps.clock, random: deps.random }),
-    controllerNamespace: deps.controllerNamespace,
-    ...(deps.refuseInsecureTransport ? { refuseInsecureTransport: true } : {}),
+    controllerNamespace,
+    ...(options.refuseInsecureTransport ? { refuseInsecureTransport: true } : {}),
   });
   const seed = staggerSeed(deps.random);
   const m = deps.metrics;
 
   const ctx: VaultNativeContext = {
-    auths: auths as never,
-    connections: connections as never,
+    auths,
+    connections,
     secrets: deps.managedSecrets,
     kube: deps.kube,
     clients,
     tokens,
-    controllerNamespace: deps.controllerNamespace,
-    ...(deps.refuseInsecureTransport ? { refuseInsecureTransport: true } : {}),
+    controllerNamespace,
+    ...(options.refuseInsecureTransport ? { refuseInsecureTransport: true } : {}),
     secretApi: deps.secretApi,
     status: deps.status,
     events: deps.events,
@@ -136,18 +129,12 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
     },
     position: (key) => leasePosition(key, seed),
     recent: new RecentStatus(),
-    ...(deps.graceSeconds !== undefined ? { graceSeconds: deps.graceSeconds } : {}),
-    ...(m
-      ? {
-          onSecretWrite: (kind, operation) => m.secretWrites.add(1, { kind, operation }),
-          onRolloutRestart: (kind) => m.rolloutRestarts.add(1, { kind }),
-          // docs/operations.md's labels: renewed, capped, failed.
-          onLeaseRenewal: (result) =>
-            m.leaseRenewals.add(1, {
-              result: result === 'success' ? 'renewed' : result === 'error' ? 'failed' : result,
-            }),
-        }
-      : {}),
+    ...(options.graceSeconds !== undefined ? { graceSeconds: options.graceSeconds } : {}),
+    onSecretWrite: (kind, operation) => m.secretWrites.add(1, { kind, operation }),
+    onRolloutRestart: (kind) => m.rolloutRestarts.add(1, { kind }),
+    // docs/operations.md's labels: renewed, capped, failed.
+    onLeaseRenewal: (result) =>
+      m.leaseRenewals.add(1, { result: result === 'success' ? 'renewed' : result === 'error' ? 'failed' : result }),
   };
 
   const controller = <T extends KubernetesObject>(
@@ -155,20 +142,7 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
     inf: ResourceInformer<T>,
     reconcile: (key: string, signal: AbortSignal) => Promise<{ requeueAfter?: number }>,
   ) => {
-    const c = new Controller({
-      name: kind,
-      informer: inf,
-      concurrency: deps.concurrency ?? 2,
-      clock: deps.clock,
-      random: deps.random,
-      ...(m ? { onReconciled: (e) => m.recordReconcile(e) } : {}),
-      // Liveness (docs/architecture.md): past its budget a reconcile is logged, says so in
-      // Ready=False and backs off without holding a worker.
-      ...(deps.reconcileTimeoutMs ? { timeoutMs: deps.reconcileTimeoutMs } : {}),
-      ...(deps.log ? { log: deps.log } : {}),
-      timeoutCondition: { status: deps.status, now: () => deps.clock.now() },
-      reconcile: (key, signal) => reconcile(key, signal),
-    });
+    const c = modelController(deps, { name: kind, informer: inf, reconcile });
     queues.set(kind, c);
     return c;
   };
@@ -183,13 +157,13 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
     reconcileVaultAuth(key, { ...ctx, storageEncryption }),
   );
   const staticController = controller('VaultStaticSecret', staticSecrets, (key, signal) =>
-    reconcileVaultStaticSecret(key, { ...ctx, signal, staticSecrets: staticSecrets as never }),
+    reconcileVaultStaticSecret(key, { ...ctx, signal, staticSecrets }),
   );
   const pkiController = controller('VaultPKISecret', pkiSecrets, (key) =>
-    reconcileVaultPKISecret(key, { ...ctx, pkiSecrets: pkiSecrets as never }),
+    reconcileVaultPKISecret(key, { ...ctx, pkiSecrets }),
   );
   const dynamicController = controller('VaultDynamicSecret', dynamicSecrets, (key) =>
-    reconcileVaultDynamicSecret(key, { ...ctx, dynamicSecrets: dynamicSecrets as never }),
+    reconcileVaultDynamicSecret(key, { ...ctx, dynamicSecrets }),
   );
 
   // A VaultConnection change re-validates the VaultAuths; either re-runs every secret kind
@@ -197,15 +171,15 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
   authController.watch(connections, () => auths.list().map((a) => objectKey(a)));
   // At most one VaultAuth of the controller namespace may set storageEncryption: re-check the others.
   authController.watch(auths, (changed) =>
-    changed.metadata?.namespace === deps.controllerNamespace
+    changed.metadata?.namespace === controllerNamespace
       ? auths
-          .list(deps.controllerNamespace)
-          .filter((a) => a !== changed && (a as VaultAuth).spec?.storageEncryption)
+          .list(controllerNamespace)
+          .filter((a) => a !== changed && a.spec?.storageEncryption)
           .map((a) => objectKey(a))
       : [],
   );
-  leased.push([pkiController, pkiSecrets as never], [dynamicController, dynamicSecrets as never]);
-  const syncers: Array<[Controller, ResourceInformer<Kind>]> = [[staticController, staticSecrets as never], ...leased];
+  leased.push([pkiController, pkiSecrets], [dynamicController, dynamicSecrets]);
+  const syncers: Array<[Controller, ResourceInformer<Kind>]> = [[staticController, staticSecrets], ...leased];
   for (const [c, inf] of syncers) {
     const all = () => inf.list().map((o) => objectKey(o));
     c.watch(auths, all);
@@ -221,14 +195,18 @@ export function vaultNativeControllers(deps: VaultNativeDeps): VaultNativeEngine
 
   return {
     controllers: [connectionController, authController, staticController, pkiController, dynamicController],
+    informers: [],
+    // Lease gauges read the ledger in each VaultDynamicSecret's status (lease-gauges in the controller).
+    leaseSources: [{ kind: 'VaultDynamicSecret', list: () => dynamicSecrets.list() }],
     scheduler,
     storageEncryption,
+    /** Stops the scheduler and releases login tokens (revokes nothing). Stop the controllers first. */
     stop() {
       scheduler.stop();
       storageEncryption.stop();
       tokens.stop();
       if (ownsTokens) tokens.manager.stop();
-      if (!deps.clients) clients.closeAll();
+      if (!options.clients) clients.closeAll();
     },
   };
 }

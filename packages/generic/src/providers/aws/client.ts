@@ -332,10 +332,11 @@ export class AwsSecretsManagerClient implements SecretsClient {
  */
 function eachAbout(ids: string[], err: unknown): Map<string, BackendError> {
   const raw = err instanceof BackendError ? err.cause : err;
-  // Raised before AWS answered (e.g. the store's credentials Secret is missing): it already says what to fix.
-  if (err instanceof BackendError && (raw === undefined || raw instanceof BackendError)) {
-    return new Map(ids.map((id) => [id, err]));
-  }
+  // Raised before AWS answered (the store's credentials Secret or service account is missing):
+  // it already says what to fix.
+  const beforeAws =
+    err instanceof BackendError && (err.backend !== 'aws' || raw === undefined || raw instanceof BackendError);
+  if (beforeAws) return new Map(ids.map((id) => [id, err]));
   return new Map(ids.map((id) => [id, classifyAwsError(raw, `secret "${id}"`)]));
 }
 

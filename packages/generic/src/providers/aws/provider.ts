@@ -3,10 +3,18 @@
 // (and AWS_ENDPOINT_URL_STS for roles) point it at moto in tests.
 
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { BackendError, credentialNamespace, type Provider, type ProviderContext, type StoreRef } from '@lockstep/core';
-import type { AwsProvider as AwsProviderSpec } from '../../api/provider-aws.ts';
+import {
+  BackendError,
+  credentialNamespace,
+  type Provider,
+  type ProviderContext,
+  type ProviderRegistration,
+  type StoreRef,
+} from '@lockstep/core';
+import { AwsProviderSchema, type AwsProvider as AwsProviderSpec } from '../../api/provider-aws.ts';
 import type { CallObserver } from '../call-observer.ts';
 import { stableKey } from '../client-key.ts';
+import type { GenericProviderDeps } from '../generic-provider-deps.ts';
 import { checkNamespace, checkSecretSelector } from '../secret-selector.ts';
 import { AwsSecretsManagerClient } from './client.ts';
 import { credentialsFor } from './credentials.ts';
@@ -140,3 +148,17 @@ export function createAwsProvider(deps: AwsProviderDeps = {}): Provider<AwsProvi
     },
   };
 }
+
+/** Its client reports every AWS API call (BatchGetSecretValue, ListSecrets, AssumeRole, …). */
+export const awsRegistration: ProviderRegistration<GenericProviderDeps> = {
+  name: 'aws',
+  schema: AwsProviderSchema,
+  metrics: 'client',
+  create: (deps, { onCall }) =>
+    createAwsProvider({
+      onCall,
+      ...(deps.awsBatchWindowMs !== undefined ? { batchWindowMs: deps.awsBatchWindowMs } : {}),
+      allowClusterStoreAmbientCredentials: deps.allowClusterStoreAmbientCredentials,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+};

@@ -1,7 +1,7 @@
 // The `fake` provider (ESO's): static data from the store spec, for tests and demos.
 
-import type { Provider, ProviderContext, StoreRef } from '@lockstep/core';
-import type { FakeProvider as FakeProviderSpec } from '../../api/provider-fake.ts';
+import type { Provider, ProviderContext, ProviderRegistration, StoreRef } from '@lockstep/core';
+import { FakeProviderSchema, type FakeProvider as FakeProviderSpec } from '../../api/provider-fake.ts';
 import { stableKey } from '../client-key.ts';
 import { FakeClient } from './client.ts';
 
@@ -33,4 +33,12 @@ export const fakeProvider: Provider<FakeProviderSpec> = {
   validateSpec: validateFakeSpec,
   clientKey: fakeClientKey,
   newClient: async (spec) => new FakeClient(spec),
+};
+
+/** Its reads are in memory: the registry counts each one. */
+export const fakeRegistration: ProviderRegistration<unknown> = {
+  name: 'fake',
+  schema: FakeProviderSchema,
+  metrics: 'registry',
+  create: () => fakeProvider,
 };

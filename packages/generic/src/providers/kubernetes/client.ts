@@ -5,8 +5,9 @@
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import {
   BackendError,
-  classifyKubeError,
   type FindRef,
+  type KubeCallTarget,
+  kubeError,
   type ProviderContext,
   type RemoteRef,
   type SecretMap,
@@ -87,7 +88,7 @@ export class KubernetesClient implements SecretsClient {
     const labelSelector = Object.entries(find.tags ?? {})
       .map(([k, v]) => `${k}=${v}`)
       .join(',');
-    const list = await this.call('ListSecrets', { kind: 'Secret' }, (api) =>
+    const list = await this.call('ListSecrets', { verb: 'list', kind: 'Secret' }, (api) =>
       api.listNamespacedSecret({ namespace: this.namespace, ...(labelSelector ? { labelSelector } : {}) }),
     );
     const found: SecretMap = {};
@@ -105,7 +106,7 @@ export class KubernetesClient implements SecretsClient {
     const secret = await this.readIfExists(ref.remoteKey);
     const encoded = Buffer.from(value).toString('base64');
     if (!secret) {
-      await this.call('CreateSecret', { kind: 'Secret', name: ref.remoteKey }, (api) =>
+      await this.call('CreateSecret', { verb: 'create', kind: 'Secret', name: ref.remoteKey }, (api) =>
         api.createNamespacedSecret({
           namespace: this.namespace,
           body: {
@@ -134,7 +135,7 @@ export class KubernetesClient implements SecretsClient {
       return;
     }
     try {
-      await this.call('DeleteSecret', { kind: 'Secret', name: ref.remoteKey }, (api) =>
+      await this.call('DeleteSecret', { verb: 'delete', kind: 'Secret', name: ref.remoteKey }, (api) =>
         api.deleteNamespacedSecret({ name: ref.remoteKey, namespace: this.namespace }),
       );
     } catch (err) {
@@ -145,14 +146,15 @@ export class KubernetesClient implements SecretsClient {
   /** The store is usable when it can log in and list (or at least read) Secrets of the remote namespace. */
   async validate(): Promise<{ ok: true } | { ok: false; message: string }> {
     try {
-      await this.call('ListSecrets', { kind: 'Secret' }, (api) =>
+      await this.call('ListSecrets', { verb: 'list', kind: 'Secret' }, (api) =>
         api.listNamespacedSecret({ namespace: this.namespace, limit: 1 }),
       );
       return { ok: true };
     } catch (err) {
-      const classified =
-        err instanceof BackendError ? err : classifyKubeError(err, { kind: 'Secret', namespace: this.namespace });
-      return { ok: false, message: classified.message };
+      return {
+        ok: false,
+        message: kubeError(err, { verb: 'list', kind: 'Secret', namespace: this.namespace }).message,
+      };
     }
   }
 
@@ -161,7 +163,7 @@ export class KubernetesClient implements SecretsClient {
   }
 
   private read(name: string): Promise<V1Secret> {
-    return this.call('GetSecret', { kind: 'Secret', name }, (api) =>
+    return this.call('GetSecret', { verb: 'read', kind: 'Secret', name }, (api) =>
       api.readNamespacedSecret({ name, namespace: this.namespace }),
     );
   }
@@ -177,14 +179,14 @@ export class KubernetesClient implements SecretsClient {
 
   /** A replace carries the resourceVersion read before: a concurrent change answers Conflict. */
   private async replace(name: string, secret: V1Secret): Promise<void> {
-    await this.call('UpdateSecret', { kind: 'Secret', name }, (api) =>
+    await this.call('UpdateSecret', { verb: 'update', kind: 'Secret', name }, (api) =>
       api.replaceNamespacedSecret({ name, namespace: this.namespace, body: secret }),
     );
   }
 
   private async call<T>(
     operation: string,
-    about: { kind: string; name?: string },
+    about: Omit<KubeCallTarget, 'namespace'>,
     fn: (api: CoreV1Api) => Promise<T>,
   ): Promise<T> {
     const api = await this.api();
@@ -192,7 +194,7 @@ export class KubernetesClient implements SecretsClient {
       this.opts.onCall,
       operation,
       () => fn(api),
-      (err) => classifyKubeError(err, { ...about, namespace: this.namespace }),
+      (err) => kubeError(err, { ...about, namespace: this.namespace }),
     );
   }
 
@@ -200,17 +202,20 @@ export class KubernetesClient implements SecretsClient {
   private api(): Promise<CoreV1Api> {
     const state = this.state;
     if (state && this.opts.now() < state.refreshAt) return state.api;
-    const next: ApiState = { refreshAt: Number.POSITIVE_INFINITY, api: Promise.resolve(undefined as never) };
-    next.api = buildRemoteConfig(this.spec, this.ctx, this.opts.local, this.opts.now()).then(
-      (config) => {
-        next.refreshAt = config.refreshAt;
-        return config.kubeConfig.makeApiClient(CoreV1Api);
-      },
-      (err) => {
-        if (this.state === next) this.state = undefined;
-        throw err;
-      },
-    );
+    // The callbacks run after `next` is assigned (a promise settles on a later turn).
+    const next: ApiState = {
+      refreshAt: Number.POSITIVE_INFINITY,
+      api: buildRemoteConfig(this.spec, this.ctx, this.opts.local, this.opts.now()).then(
+        (config) => {
+          next.refreshAt = config.refreshAt;
+          return config.kubeConfig.makeApiClient(CoreV1Api);
+        },
+        (err) => {
+          if (this.state === next) this.state = undefined;
+          throw err;
+        },
+      ),
+    };
     this.state = next;
     return next.api;
   }

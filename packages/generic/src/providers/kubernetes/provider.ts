@@ -2,10 +2,20 @@
 // the controller's own cluster), read with the store's serviceAccount, token or cert auth.
 
 import type { KubeConfig } from '@kubernetes/client-node';
-import { credentialNamespace, type Provider, type ProviderContext, type StoreRef } from '@lockstep/core';
-import type { KubernetesProvider as KubernetesProviderSpec } from '../../api/provider-kubernetes.ts';
+import {
+  credentialNamespace,
+  type Provider,
+  type ProviderContext,
+  type ProviderRegistration,
+  type StoreRef,
+} from '@lockstep/core';
+import {
+  KubernetesProviderSchema,
+  type KubernetesProvider as KubernetesProviderSpec,
+} from '../../api/provider-kubernetes.ts';
 import type { CallObserver } from '../call-observer.ts';
 import { stableKey } from '../client-key.ts';
+import type { GenericProviderDeps } from '../generic-provider-deps.ts';
 import { checkNamespace, checkSecretSelector } from '../secret-selector.ts';
 import { KubernetesClient } from './client.ts';
 import { isLocalCluster } from './remote-config.ts';
@@ -99,3 +109,16 @@ export function createKubernetesProvider(deps: KubernetesProviderDeps = {}): Pro
     },
   };
 }
+
+/** Its client reports every Kubernetes API call (readNamespacedSecret, listNamespacedSecret, …). */
+export const kubernetesRegistration: ProviderRegistration<GenericProviderDeps> = {
+  name: 'kubernetes',
+  schema: KubernetesProviderSchema,
+  metrics: 'client',
+  create: (deps, { onCall }) =>
+    createKubernetesProvider({
+      onCall,
+      ...(deps.localKubeConfig ? { localKubeConfig: deps.localKubeConfig } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+};

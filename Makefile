@@ -114,8 +114,14 @@ demo: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) cluster ## sandbox + examples/demo
 	node packages/controller/src/demo/demo.ts $(DEMO_ARGS)
 
 # ---- benchmarks ----------------------------------------------------------------
+# ESO's controller for the side-by-side scenario, built from its Go module (bench/eso) once
+# into $(LOCKSTEP_CACHE) (default ~/.cache/lockstep), like the control plane.
+.PHONY: eso
+eso: ## build (once) ESO v0.16.2's controller for `make bench`; 5 to 15 minutes cold
+	bash scripts/build-eso.sh >/dev/null
+
 .PHONY: bench
-bench: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) cluster ## run the benchmarks against the sandbox and the controller process (BENCH_SCALE=small|full); writes bench/results/ and bench/README.md
+bench: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) cluster eso ## run the benchmarks against the sandbox, the controller process and ESO (BENCH_SCALE=small|full); writes bench/results/ and bench/README.md
 	node --expose-gc bench/src/run-bench.ts
 
 # The template functions' expected outputs come from ESO's Go implementation (v0.16.2).

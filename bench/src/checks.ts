@@ -2,6 +2,7 @@
 // scenarios' figures alone, so `run-bench.ts --render FILE` can recompute them (and the
 // README table) for a results file without running anything again.
 
+import { comparisonChecks } from './eso-comparison.ts';
 import type { runGenericScenarios } from './generic-scenarios.ts';
 import type { LeaseBenchResult } from './lease-engine-bench.ts';
 import type { OutageBenchResult } from './outage-bench.ts';
@@ -33,6 +34,7 @@ export function checksOf(scenarios: Record<string, unknown>): Check[] {
     );
   }
   if (scenarios.b1) checks.push(...genericChecks(scenarios as unknown as Generic, rates));
+  checks.push(...comparisonChecks(scenarios));
   const b5 = scenarios.b5 as Vault['b5'] | NotRun | undefined;
   if (b5 && 'status' in b5) checks.push(info('B5/B4-real', 'Vault-native scenarios', null, '', b5.reason));
   else if (b5 && b4?.real) checks.push(...vaultChecks(b5, b4.real));

@@ -18,6 +18,14 @@ export interface EsFixture {
 }
 
 export const ES_API = '/apis/external.lockstep.dev/v1';
+
+/** The API group the ExternalSecrets and stores are written in: Lockstep's, or ESO's for the side-by-side run. */
+export interface EsGroup {
+  path: string;
+  apiVersion: string;
+}
+export const LOCKSTEP_GROUP: EsGroup = { path: ES_API, apiVersion: 'external.lockstep.dev/v1' };
+
 const KV_MOUNT = 'kv';
 
 export function namespaceName(i: number): string {
@@ -54,7 +62,7 @@ export function esFixtures(scale: Scale): EsFixture[] {
   return out;
 }
 
-function externalSecret(f: EsFixture, scale: Scale): KubeObject {
+function externalSecret(f: EsFixture, scale: Scale, group: EsGroup): KubeObject {
   const remoteRef =
     f.provider === 'aws'
       ? { key: awsKey(f.keyIndex) }
@@ -62,7 +70,7 @@ function externalSecret(f: EsFixture, scale: Scale): KubeObject {
         ? { key: vaultPath(f.keyIndex), property: 'value' }
         : { key: `fake-${f.keyIndex}` };
   return {
-    apiVersion: 'external.lockstep.dev/v1',
+    apiVersion: group.apiVersion,
     kind: 'ExternalSecret',
     metadata: { namespace: f.namespace, name: f.name, labels: { 'bench.lockstep.dev/provider': f.provider } },
     spec: {
@@ -81,7 +89,11 @@ export interface GenericPeers {
 }
 
 /** Remote values at version 1, the stores and their credentials; everything but the ExternalSecrets. */
-export async function createStoresAndRemoteValues(peers: GenericPeers, scale: Scale): Promise<void> {
+export async function createStoresAndRemoteValues(
+  peers: GenericPeers,
+  scale: Scale,
+  group: EsGroup = LOCKSTEP_GROUP,
+): Promise<void> {
   const { kube, bao } = peers;
   const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   await kube.ensure('/api/v1/namespaces', ns(CONTROLLER_NAMESPACE));
@@ -101,9 +113,9 @@ export async function createStoresAndRemoteValues(peers: GenericPeers, scale: Sc
     metadata: { name: 'bench-vault', namespace: CONTROLLER_NAMESPACE },
     stringData: { token: bao.token ?? '' },
   });
-  const stores = `${ES_API}/clustersecretstores`;
+  const stores = `${group.path}/clustersecretstores`;
   const store = (name: string, provider: Record<string, unknown>): KubeObject => ({
-    apiVersion: 'external.lockstep.dev/v1',
+    apiVersion: group.apiVersion,
     kind: 'ClusterSecretStore',
     metadata: { name },
     spec: { provider },
@@ -148,9 +160,14 @@ export async function createStoresAndRemoteValues(peers: GenericPeers, scale: Sc
   await forEachLimit(vaultKeys, 16, (k) => putVaultValue(bao, k, 1));
 }
 
-export async function createExternalSecrets(kube: KubeHttp, fixtures: readonly EsFixture[], scale: Scale) {
+export async function createExternalSecrets(
+  kube: KubeHttp,
+  fixtures: readonly EsFixture[],
+  scale: Scale,
+  group: EsGroup = LOCKSTEP_GROUP,
+) {
   await forEachLimit(fixtures, 16, (f) =>
-    kube.ensure(`${ES_API}/namespaces/${f.namespace}/externalsecrets`, externalSecret(f, scale)),
+    kube.ensure(`${group.path}/namespaces/${f.namespace}/externalsecrets`, externalSecret(f, scale, group)),
   );
 }
 

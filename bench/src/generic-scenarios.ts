@@ -15,11 +15,12 @@ import {
   remoteValue,
 } from './generic-fixtures.ts';
 import { forEachLimit, type KubeHttp } from './kube-http.ts';
-import { openBaoRouteCounts } from './openbao-metrics.ts';
-import { delta, type Sample, sumBy, total } from './prometheus-text.ts';
-import { type RequestCounter, trafficBetween } from './request-counter.ts';
+import { delta, sumBy, total } from './prometheus-text.ts';
+import { type RequestCounter, writesSettled } from './request-counter.ts';
 import { type Scale, totalExternalSecrets } from './scale.ts';
+import { type Snapshot, serverCounts, serverDelta, snapshot } from './server-counts.ts';
 import { mib, round } from './stats.ts';
+import { allReady, controllerSummary, refreshCycle } from './sync-phases.ts';
 import { SyncTracker } from './sync-tracker.ts';
 import { waitAll } from './wait-all.ts';
 
@@ -28,26 +29,13 @@ export interface GenericContext {
   kube: KubeHttp;
   bao: OpenBaoApi;
   motoEndpoint: string;
+  /** moto's access log: its own count of AWS calls. */
+  motoLogFile: string;
   requests: RequestCounter;
   startController(): Promise<ControllerChild>;
   log(message: string): void;
   /** Stop after B1 (profiling runs). */
   b1Only?: boolean;
-}
-
-interface Snapshot {
-  at: number;
-  metrics: Sample[];
-  api: Record<string, number>;
-  bao: Record<string, number>;
-  cpuSeconds: number;
-}
-
-async function snapshot(ctx: GenericContext, controller: ControllerChild): Promise<Snapshot> {
-  const api = ctx.requests.snapshot();
-  const at = performance.now();
-  const [metrics, bao] = await Promise.all([controller.scrape(), openBaoRouteCounts(ctx.bao)]);
-  return { at, metrics, api, bao, cpuSeconds: controller.stats().cpuSeconds };
 }
 
 /** What happened between two snapshots: provider calls (from /metrics), API traffic, OpenBao's own count. */
@@ -61,16 +49,12 @@ function between(a: Snapshot, b: Snapshot) {
   }
   const writes = (s: Snapshot) => sumBy(s.metrics, 'lockstep_secret_writes_total', ['kind', 'operation']);
   const reconciles = (s: Snapshot) => sumBy(s.metrics, 'lockstep_reconcile_total', ['kind', 'result']);
-  const baoDelta = delta(b.bao, a.bao);
   return {
     windowSeconds: round((b.at - a.at) / 1000, 2),
     providerCalls: { byProvider, byOperation, total: total(byOperation) },
     secretWritesMetric: delta(writes(b), writes(a)),
     reconciles: delta(reconciles(b), reconciles(a)),
-    /** OpenBao's own count of reads on the kv mount (the vault store's reads, whoever reports them). */
-    openBaoKvReads: baoDelta['read kv'] ?? 0,
-    openBaoRequests: baoDelta,
-    api: trafficBetween(a.api, b.api),
+    ...serverDelta(a, b),
     controllerCpuSeconds: round(b.cpuSeconds - a.cpuSeconds, 2),
   };
 }
@@ -94,18 +78,14 @@ export async function runGenericScenarios(ctx: GenericContext) {
   await tracker.start(kube, `${ES_API}/externalsecrets`);
 
   // ---- B1 cold sync ----
-  const before = { api: ctx.requests.snapshot(), bao: await openBaoRouteCounts(ctx.bao) };
+  const before = await serverCounts(ctx);
   ctx.log('B1: starting the controller');
   const controller = await ctx.startController();
-  const zero: Snapshot = { at: controller.spawnedAt, metrics: [], api: before.api, bao: before.bao, cpuSeconds: 0 };
-  const b1Wait = await waitAll(
-    esKeys,
-    (k) => tracker.es.get(k)?.ready === true,
-    (k) => tracker.es.get(k)?.readyAt ?? 0,
-    scale.phaseTimeoutMs,
-    (n) => ctx.log(`B1: ${n}/${esKeys.length} Ready`),
-    90_000,
+  const zero: Snapshot = { at: controller.spawnedAt, metrics: [], ...before, cpuSeconds: 0 };
+  const b1Wait = await allReady(tracker, esKeys, scale.phaseTimeoutMs, (n) =>
+    ctx.log(`B1: ${n}/${esKeys.length} Ready`),
   );
+  await writesSettled(ctx.requests);
   const b1End = await snapshot(ctx, controller);
   const b1Stats = controller.stats();
   const b1Figures = between(zero, b1End);
@@ -154,18 +134,13 @@ export async function runGenericScenarios(ctx: GenericContext) {
   ctx.log(`B2: waiting for a full refresh cycle (refreshInterval ${scale.refreshInterval} + jitter)`);
   const baseline = tracker.refreshTimes();
   const b2Start = await snapshot(ctx, controller);
-  const b2Wait = await waitAll(
+  const b2Wait = await refreshCycle(
+    tracker,
     esKeys,
-    (k) => {
-      const s = tracker.es.get(k);
-      return s !== undefined && s.refreshTime !== baseline.get(k);
-    },
-    (k) => tracker.es.get(k)?.refreshAt ?? 0,
+    baseline,
     scale.refreshIntervalMs * 1.2 + scale.phaseTimeoutMs,
     (n) => ctx.log(`B2: ${n}/${esKeys.length} refreshed`),
   );
-  // Let the last refreshes' writes (if any) land before counting.
-  await new Promise((r) => setTimeout(r, 1000));
   const b2End = await snapshot(ctx, controller);
   if (b2Wait.completedAt === undefined)
     problems.push(`B2: only ${b2Wait.done}/${esKeys.length} refreshed before the timeout`);
@@ -224,14 +199,5 @@ export async function runGenericScenarios(ctx: GenericContext) {
     b3,
     controller: controllerSummary(final, errorLines),
     problems,
-  };
-}
-
-function controllerSummary(final: { peakRssBytes: number; cpuSeconds: number }, errorLines: string[]) {
-  return {
-    peakRssMiB: mib(final.peakRssBytes),
-    cpuSeconds: final.cpuSeconds,
-    errorLogLines: errorLines.length,
-    firstErrorLines: errorLines.slice(0, 3).map((l) => l.slice(0, 500)),
   };
 }

@@ -3,6 +3,7 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { comparisonOf, comparisonTable } from './eso-comparison.ts';
 import type { BenchResults, Check } from './results.ts';
 import { mib } from './stats.ts';
 
@@ -18,6 +19,10 @@ export function renderBlock(results: BenchResults, resultsFile: string): string 
     '| --- | --- | --- | --- | --- | --- |',
     ...results.checks.map(row),
   ];
+  const eso = comparisonOf(results.scenarios);
+  if (eso) {
+    lines.push('', 'Lockstep and ESO side by side (same run, same data, same counters):', '', ...comparisonTable(eso));
+  }
   if (results.problems.length > 0) {
     lines.push('', 'Problems in this run:', ...results.problems.map((p) => `- ${p}`));
   }

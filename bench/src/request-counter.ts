@@ -63,3 +63,23 @@ export function trafficBetween(before: Counts, after: Counts): ApiTraffic {
   const secretWrites = sum(Object.fromEntries(Object.entries(writes).filter(([k]) => k.endsWith(' secrets'))));
   return { writes, writeTotal: sum(writes), secretWrites, reads, readTotal: sum(reads) };
 }
+
+/**
+ * Waits until no API write has landed for `quietMs` (at most `maxMs`), so writes a controller
+ * still had queued when a phase's last object turned Ready (client-go sends events from a
+ * queue, one at a time) are counted in that phase, not the next.
+ */
+export async function writesSettled(requests: RequestCounter, quietMs = 2000, maxMs = 30_000): Promise<void> {
+  const writes = () => trafficBetween({}, requests.snapshot()).writeTotal;
+  const deadline = performance.now() + maxMs;
+  let last = writes();
+  let quietSince = performance.now();
+  while (performance.now() - quietSince < quietMs && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = writes();
+    if (now !== last) {
+      last = now;
+      quietSince = performance.now();
+    }
+  }
+}

@@ -1,9 +1,10 @@
 // `make bench`: starts the sandbox peers, runs the raw API baseline, B4 (lease engine, in
-// its own process), B1-B3 against the controller process, then B4-real and B5 when the
-// Vault-native kinds are served; writes bench/results/<timestamp>.json and the README table.
+// its own process), B1-B3 against the controller process, ESO's controller on the same data
+// (B1, B2), then B4-real and B5 when the Vault-native kinds are served; writes
+// bench/results/<timestamp>.json and the README table.
 //
 // Usage: node --expose-gc bench/src/run-bench.ts [--scale tiny|small|full] [--out DIR]
-//        [--readme PATH | --no-readme] [--only raw,b4,generic,vault,outage] | --render RESULTS.json
+//        [--readme PATH | --no-readme] [--only raw,b4,generic,eso,vault,outage] | --render RESULTS.json
 // Environment: BENCH_SCALE (default full), BENCH_CONCURRENCY (controller --concurrency,
 // default 10 like the binary), BENCH_CPU_PROF=1 (V8 CPU profile of the controller).
 
@@ -13,9 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openBaoApi, type Sandbox, startSandbox } from '../../packages/sandbox/src/index.ts';
+import { applyCrds, openBaoApi, type Sandbox, startSandbox } from '../../packages/sandbox/src/index.ts';
 import { checksOf } from './checks.ts';
 import { startControllerChild } from './controller-child.ts';
+import { type EsoBuild, esoBuild } from './eso-binary.ts';
+import { runEsoScenarios } from './eso-scenarios.ts';
 import { namespaceName } from './generic-fixtures.ts';
 import { runGenericScenarios } from './generic-scenarios.ts';
 import { KubeHttp } from './kube-http.ts';
@@ -30,7 +33,7 @@ import { round } from './stats.ts';
 import { runVaultNativeScenarios } from './vault-native-scenarios.ts';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
-const SCENARIOS = ['raw', 'b4', 'generic', 'b1', 'vault', 'outage'] as const;
+const SCENARIOS = ['raw', 'b4', 'generic', 'b1', 'eso', 'vault', 'outage'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface RunOptions {
@@ -65,7 +68,22 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
   await mkdir(runBase, { recursive: true });
   const runDir = await mkdtemp(join(runBase, 'bench-'));
   let sandbox: Sandbox | undefined;
-  const needsPeers = opts.only.has('raw') || opts.only.has('generic') || opts.only.has('b1') || opts.only.has('vault');
+  // ESO is not run at `tiny` (the test suite's smoke run stays quick and needs no ESO build). Its
+  // binary is built (or found in the cache) before the peers start; a failed build is reported.
+  let eso: EsoBuild | undefined;
+  if (opts.only.has('eso') && scale.esoPhaseTimeoutMs === 0) {
+    scenarios.eso = { status: 'not-run', reason: `not at scale ${scale.name}` } satisfies NotRun;
+  } else if (opts.only.has('eso')) {
+    log('ESO: finding (or building, once) its controller binary');
+    eso = await esoBuild().catch((err: unknown) => {
+      const reason = (err as Error).message;
+      problems.push(reason);
+      scenarios.eso = { status: 'not-run', reason } satisfies NotRun;
+      return undefined;
+    });
+  }
+  const needsPeers =
+    opts.only.has('raw') || opts.only.has('generic') || opts.only.has('b1') || opts.only.has('vault') || eso;
   try {
     if (needsPeers) {
       log(`starting the sandbox peers (API server, OpenBao, moto${opts.only.has('vault') ? ', PostgreSQL' : ''})`);
@@ -83,6 +101,16 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
       const kube = new KubeHttp({ url: api.url, caPem: api.caPem, token: api.adminToken });
       const requests = new RequestCounter(api.auditLog);
       const env = sandbox.env();
+      // What B1-B3 and ESO's run share: the peers and the counters that measure them.
+      const measured = {
+        scale,
+        kube,
+        bao: openBaoApi(openBao.addr, openBao.rootToken),
+        motoEndpoint: moto.endpoint,
+        motoLogFile: moto.logFile,
+        requests,
+        log,
+      };
 
       if (opts.only.has('raw')) {
         await kube.ensure('/api/v1/namespaces', {
@@ -119,12 +147,7 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
         const cpuProfileDir = opts.cpuProfile ? join(BENCH_DIR, 'results', 'profiles') : undefined;
         if (cpuProfileDir) await mkdir(cpuProfileDir, { recursive: true });
         const generic = await runGenericScenarios({
-          scale,
-          kube,
-          bao: openBaoApi(openBao.addr, openBao.rootToken),
-          motoEndpoint: moto.endpoint,
-          requests,
-          log,
+          ...measured,
           b1Only: !opts.only.has('generic'),
           startController: () =>
             startControllerChild({
@@ -142,14 +165,34 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
         scenarios.controller = generic.controller;
         problems.push(...generic.problems);
       }
-      if (opts.only.has('vault')) {
-        if (opts.only.has('generic') || opts.only.has('b1')) {
-          log('removing the B1-B3 namespaces so the Vault-native run starts on a clean cluster');
-          await removeNamespaces(
-            kube,
-            Array.from({ length: scale.namespaces }, (_, i) => namespaceName(i)),
-          );
+      if ((opts.only.has('generic') || opts.only.has('b1')) && (eso || opts.only.has('vault'))) {
+        log('removing the B1-B3 namespaces so the next run starts on a clean cluster');
+        await removeNamespaces(
+          kube,
+          Array.from({ length: scale.namespaces }, (_, i) => namespaceName(i)),
+        );
+      }
+      if (eso) {
+        try {
+          log(`ESO: applying its CRDs (${eso.crdDir})`);
+          await applyCrds(await readFile(kubeconfigPath, 'utf8'), [eso.crdDir]);
+          const result = await runEsoScenarios({
+            ...measured,
+            kubeconfigPath,
+            build: eso,
+            logDir: runDir,
+            concurrency: opts.concurrency,
+            removeNamespaces: (names) => removeNamespaces(kube, names),
+          });
+          scenarios.eso = result;
+          problems.push(...result.problems);
+        } catch (err) {
+          const reason = `the ESO run failed: ${(err as Error).message}`;
+          problems.push(reason);
+          scenarios.eso = { status: 'not-run', reason } satisfies NotRun;
         }
+      }
+      if (opts.only.has('vault')) {
         try {
           const vault = await runVaultNativeScenarios({
             scale,

@@ -32,6 +32,8 @@ export interface Scale {
   outageLeases: number;
   /** Longest wait for any one phase before the harness gives up and records a timeout. */
   phaseTimeoutMs: number;
+  /** The same for ESO's runs, which are expected to be several times slower (0: ESO is not run). */
+  esoPhaseTimeoutMs: number;
 }
 
 export const SCALES: Record<ScaleName, Scale> = {
@@ -54,6 +56,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     dynamicTtlSeconds: 10,
     outageLeases: 0,
     phaseTimeoutMs: 60_000,
+    esoPhaseTimeoutMs: 0,
   },
   small: {
     name: 'small',
@@ -74,6 +77,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     dynamicTtlSeconds: 12,
     outageLeases: 200,
     phaseTimeoutMs: 180_000,
+    esoPhaseTimeoutMs: 300_000,
   },
   full: {
     name: 'full',
@@ -94,6 +98,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     dynamicTtlSeconds: 60,
     outageLeases: 1_000,
     phaseTimeoutMs: 420_000,
+    esoPhaseTimeoutMs: 1_800_000,
   },
 };
 

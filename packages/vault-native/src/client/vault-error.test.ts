@@ -52,6 +52,14 @@ describe('Vault error classification', () => {
     assert.equal(classifyVaultStatus(400, 'lease not found'), 'InvalidInput');
   });
 
+  it('takes a standby redirect for transient: an unsealed OpenBao answers 307 until it is active', () => {
+    assert.equal(classifyVaultStatus(307), 'Unavailable');
+    assert.equal(classifyVaultStatus(308), 'Unavailable');
+    const err = classifyVaultResponse(307, undefined, { ...call, method: 'POST', path: 'sys/leases/renew' });
+    assert.equal(err.errorClass, 'Unavailable');
+    assert.match(err.message, /standby node and redirected POST sys\/leases\/renew .*HTTP 307/);
+  });
+
   it('says a sealed Vault is sealed', () => {
     const err = classifyVaultResponse(503, { errors: ['Vault is sealed'] }, call);
     assert.equal(err.errorClass, 'Unavailable');

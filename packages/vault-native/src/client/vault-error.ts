@@ -100,6 +100,13 @@ export function classifyVaultResponse(status: number, body: unknown, call: Vault
       if (detail && /sealed/i.test(detail)) {
         return new BackendError('Unavailable', 'vault', `Vault at ${call.address} is sealed (${what})`);
       }
+      if (status === 307 || status === 308) {
+        return new BackendError(
+          'Unavailable',
+          'vault',
+          `Vault at ${call.address} is a standby node and redirected ${what} to the active one (HTTP ${status}); retrying until it is active`,
+        );
+      }
       return new BackendError(
         'Unavailable',
         'vault',
@@ -118,10 +125,15 @@ export function classifyVaultResponse(status: number, body: unknown, call: Vault
  * check-and-set mismatch arrives as 400 but is a concurrent change (Conflict), and "cannot
  * write to readonly storage" arrives as 405 for a moment while a restarted or unsealed
  * OpenBao becomes active (transient: Unavailable; a lease renewal refused so was otherwise
- * taken for a permanent refusal and the lease re-issued for nothing).
+ * taken for a permanent refusal and the lease re-issued for nothing). A 307/308 comes from a
+ * node that is standby: during the seconds an unsealed or restarted OpenBao takes to become
+ * active, or from a standby of an HA cluster that does not forward. It is transient; the
+ * redirect is not followed, so the token is never sent to an address the VaultConnection
+ * does not name.
  */
 export function classifyVaultStatus(status: number, detail?: string): ErrorClass {
   if (status === 404) return 'NotFound';
+  if (status === 307 || status === 308) return 'Unavailable';
   if (status === 401 || status === 403) return 'Forbidden';
   if (status === 409) return 'Conflict';
   if (status === 412) return 'Unavailable';

@@ -76,7 +76,7 @@ test('both models come back as controllers, shared informers, lease sources and 
   assert.deepEqual(
     models.map((m) => m.controllers.map((c) => c.name)),
     [
-      ['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'ClusterExternalSecret'],
+      ['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'ClusterExternalSecret', 'PushSecret'],
       ['VaultConnection', 'VaultAuth', 'VaultStaticSecret', 'VaultPKISecret', 'VaultDynamicSecret'],
     ],
   );

@@ -29,7 +29,8 @@ after(async () => {
 
 test('the binary registers exactly the providers of STORE_PROVIDERS, each through its registration', () => {
   assert.deepEqual(registry.providerNames(), [...names].sort());
-  assert.deepEqual(registry.generatorKinds(), ['Fake', 'Password']);
+  assert.deepEqual(registry.generatorKinds(), ['Fake', 'Password', 'VaultDynamicSecret']);
+  assert.ok(registry.leasedGenerator('VaultDynamicSecret'), 'vault-native serves it on the lease engine');
 });
 
 test('every registered provider has its schema in the spec.provider union of both store CRDs', () => {

@@ -125,6 +125,7 @@ export { ClientCache } from './provider/client-cache.ts';
 export { CoalescingClient } from './provider/coalescing-client.ts';
 export { credentialNamespace } from './provider/credential-namespace.ts';
 export type { Generator, GeneratorContext, GeneratorResult, LeaseInfo } from './provider/generator.ts';
+export type { LeasedGenerator, LeasedSourceResult, LeasedSourceRun } from './provider/leased-generator.ts';
 export type {
   ConversionStrategy,
   DecodingStrategy,
@@ -132,6 +133,8 @@ export type {
   MetadataPolicy,
   Provider,
   ProviderContext,
+  PushOptions,
+  PushRef,
   RemoteRef,
   SecretMap,
   SecretsClient,

@@ -175,10 +175,10 @@ const ROWS: Row[] = [
     message: /Password "no-such-password" in namespace ".*" not found: create it or fix sourceRef\.generatorRef/,
   },
   {
-    name: 'generator kind this controller does not run',
+    name: 'VaultDynamicSecret generator that does not exist (the lease engine path)',
     spec: { dataFrom: [{ sourceRef: { generatorRef: { kind: 'VaultDynamicSecret', name: 'db' } } }] },
     reason: 'SecretSyncedError',
-    message: /generator kind VaultDynamicSecret is not enabled in this controller/,
+    message: /VaultDynamicSecret "db" in namespace ".*" not found: create it or fix sourceRef\.generatorRef/,
   },
   {
     name: 'creationPolicy Merge with no Secret to merge into',

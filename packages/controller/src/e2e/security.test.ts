@@ -252,7 +252,9 @@ const DOCUMENTED_GRANTS = new Set([
   ...['externalsecrets', 'secretstores', 'clustersecretstores', 'clusterexternalsecrets'].flatMap((r) =>
     ['list', 'watch'].map((v) => `external.lockstep.dev/${r}:${v}`),
   ),
-  ...['create', 'update', 'delete'].map((v) => `external.lockstep.dev/externalsecrets:${v}`),
+  ...['list', 'watch', 'patch'].map((v) => `external.lockstep.dev/pushsecrets:${v}`),
+  'external.lockstep.dev/pushsecrets/status:patch',
+  ...['create', 'update', 'delete', 'patch'].map((v) => `external.lockstep.dev/externalsecrets:${v}`),
   ...['passwords', 'fakes', 'vaultdynamicsecrets'].map((r) => `generators.lockstep.dev/${r}:get`),
   ...['vaultconnections', 'vaultauths', 'vaultstaticsecrets', 'vaultdynamicsecrets', 'vaultpkisecrets'].flatMap((r) =>
     ['list', 'watch', 'status-patch'].map((v) =>

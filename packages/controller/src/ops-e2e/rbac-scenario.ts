@@ -102,6 +102,23 @@ export async function createEverything(
     clusterSecretStore(css, { fake: { data: fakeData } }),
   ];
   for (const obj of generic) await ops.create(obj);
+  // A PushSecret with deletionPolicy Delete: its finalizer (a metadata patch) and its status.
+  await ops.core.createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: 'push-source' }, stringData: { token: 'rbac-push-value' } },
+  });
+  await ops.create({
+    apiVersion: EXTERNAL,
+    kind: 'PushSecret',
+    metadata: { name: 'push-fake', namespace: ns },
+    spec: {
+      refreshInterval: '1h',
+      deletionPolicy: 'Delete',
+      secretStoreRefs: [{ name: 'fake', kind: 'SecretStore' }],
+      selector: { secret: { name: 'push-source' } },
+      data: [{ match: { secretKey: 'token', remoteRef: { remoteKey: 'pushed-token' } } }],
+    },
+  });
   const ces = ops.unique('sel');
   await ops.create({
     apiVersion: EXTERNAL,
@@ -190,6 +207,7 @@ export async function exerciseEverything(ops: Ops, world: RbacWorld, leader: Con
   for (const name of ['from-fake', 'from-vault', 'gen-pw', 'gen-fk'])
     await waitReady(ops, EXTERNAL, 'ExternalSecret', ns, name);
   for (const n of world.cesNamespaces) await waitReady(ops, EXTERNAL, 'ExternalSecret', n, 'from-ces');
+  await waitReady(ops, EXTERNAL, 'PushSecret', ns, 'push-fake');
   for (const [kind, name] of [
     ['VaultStaticSecret', 'kv'],
     ['VaultDynamicSecret', 'creds'],
@@ -239,6 +257,11 @@ export async function exerciseEverything(ops: Ops, world: RbacWorld, leader: Con
   await ops.remove(VAULT, 'VaultDynamicSecret', ns, 'creds');
   await ops.remove(VAULT, 'VaultPKISecret', ns, 'cert');
   await ops.remove(EXTERNAL, 'ExternalSecret', ns, 'from-vault');
+  await ops.remove(EXTERNAL, 'PushSecret', ns, 'push-fake');
+  await waitFor(
+    'the PushSecret gone through its finalizer',
+    async () => !(await ops.get(EXTERNAL, 'PushSecret', ns, 'push-fake')),
+  );
   for (const [kind, name] of [
     ['VaultDynamicSecret', 'creds'],
     ['VaultPKISecret', 'cert'],

@@ -510,7 +510,7 @@ export function hostileRows(ctx: HostileContext): HostileRow[] {
   return [...schemaRows(ctx), ...handWrittenRows(ctx)];
 }
 
-/** Kinds the controller reconciles and reports on with a Ready condition (generators and PushSecret have none). */
+/** Kinds the controller reconciles and reports on with a Ready condition (generators have none). */
 export function reportsReady(obj: Obj): boolean {
-  return !(obj.apiVersion === GENERATORS || obj.kind === 'PushSecret');
+  return obj.apiVersion !== GENERATORS;
 }

@@ -113,6 +113,12 @@ export const MultiLedgerStatusSchema = Type.Object(
         'x-kubernetes-list-map-keys': ['source'],
       }),
     ),
+    secretMAC: Type.Optional(
+      Type.String({
+        description:
+          'MAC of the Secret data written with the live credential (`undelivered` while an issued one could not be written): a target that differs gets a new credential.',
+      }),
+    ),
   },
   { description: 'Lockstep bookkeeping (not in ESO): lease ledgers of generator-backed sources.' },
 );

@@ -4,7 +4,7 @@
 
 import type { Clock } from '../clock/clock.ts';
 import { rememberSensitiveValues } from '../status/sensitive-values.ts';
-import type { FindRef, RemoteRef, SecretMap, SecretsClient } from './provider.ts';
+import type { FindRef, PushOptions, PushRef, RemoteRef, SecretMap, SecretsClient } from './provider.ts';
 
 interface Entry {
   promise: Promise<unknown>;
@@ -36,16 +36,16 @@ export class CoalescingClient implements SecretsClient {
     return this.once(`find:${refKey(find)}`, () => this.inner.getAllSecrets(find));
   }
 
-  pushSecret(value: Uint8Array, ref: { remoteKey: string; property?: string }): Promise<void> {
+  pushSecret(value: Uint8Array, ref: PushRef, opts?: PushOptions): Promise<void> {
     if (!this.inner.pushSecret) return Promise.reject(new Error('this provider cannot push secrets'));
     this.entries.clear();
-    return this.inner.pushSecret(value, ref);
+    return this.inner.pushSecret(value, ref, opts);
   }
 
-  deleteSecret(ref: { remoteKey: string; property?: string }): Promise<void> {
+  deleteSecret(ref: PushRef, opts?: PushOptions): Promise<void> {
     if (!this.inner.deleteSecret) return Promise.reject(new Error('this provider cannot delete secrets'));
     this.entries.clear();
-    return this.inner.deleteSecret(ref);
+    return this.inner.deleteSecret(ref, opts);
   }
 
   validate(): ReturnType<SecretsClient['validate']> {
@@ -67,8 +67,8 @@ export class CoalescingClient implements SecretsClient {
       getSecret: (ref) => this.once(`get:${refKey(ref)}`, () => this.inner.getSecret(ref), maxAgeMs),
       getSecretMap: (ref) => this.once(`map:${refKey(ref)}`, () => this.inner.getSecretMap(ref), maxAgeMs),
       getAllSecrets: (find) => this.once(`find:${refKey(find)}`, () => this.inner.getAllSecrets(find), maxAgeMs),
-      pushSecret: (value, ref) => this.pushSecret(value, ref),
-      deleteSecret: (ref) => this.deleteSecret(ref),
+      pushSecret: (value, ref, opts) => this.pushSecret(value, ref, opts),
+      deleteSecret: (ref, opts) => this.deleteSecret(ref, opts),
       validate: () => this.validate(),
       close: () => this.close(),
     };

@@ -33,8 +33,12 @@ function observedClient(inner: SecretsClient, observe: ProviderCallObserver): Se
     getSecret: (ref) => call('GetSecret', () => inner.getSecret(ref)),
     getSecretMap: (ref) => call('GetSecretMap', () => inner.getSecretMap(ref)),
     getAllSecrets: (find) => call('GetAllSecrets', () => inner.getAllSecrets(find)),
-    ...(pushSecret ? { pushSecret: (value, ref) => call('PushSecret', () => pushSecret.call(inner, value, ref)) } : {}),
-    ...(deleteSecret ? { deleteSecret: (ref) => call('DeleteSecret', () => deleteSecret.call(inner, ref)) } : {}),
+    ...(pushSecret
+      ? { pushSecret: (value, ref, opts) => call('PushSecret', () => pushSecret.call(inner, value, ref, opts)) }
+      : {}),
+    ...(deleteSecret
+      ? { deleteSecret: (ref, opts) => call('DeleteSecret', () => deleteSecret.call(inner, ref, opts)) }
+      : {}),
     validate: () => inner.validate(),
     close: () => inner.close(),
   };

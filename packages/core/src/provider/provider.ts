@@ -29,6 +29,20 @@ export interface FindRef {
 
 export type SecretMap = Record<string, Uint8Array>;
 
+/** PushSecret `data[].match.remoteRef`. */
+export interface PushRef {
+  remoteKey: string;
+  property?: string;
+}
+
+export interface PushOptions {
+  /**
+   * The pushing resource's status records this remote secret as pushed by it. A store that
+   * cannot mark ownership on the secret itself (Vault KV v1) updates or deletes only such a one.
+   */
+  pushedBefore?: boolean;
+}
+
 /** A live, authenticated client for one store configuration. Reused across reconciles. */
 export interface SecretsClient {
   /** One value (the property of a JSON secret when `property` is set). Missing: BackendError NotFound. */
@@ -37,9 +51,13 @@ export interface SecretsClient {
   getSecretMap(ref: RemoteRef): Promise<SecretMap>;
   /** Every secret matching `find`, keyed by its name (ESO semantics: path separators kept). */
   getAllSecrets(find: FindRef): Promise<SecretMap>;
-  /** Pushes one value (PushSecret). Optional: read-only providers omit it. */
-  pushSecret?(value: Uint8Array, ref: { remoteKey: string; property?: string }): Promise<void>;
-  deleteSecret?(ref: { remoteKey: string; property?: string }): Promise<void>;
+  /**
+   * Pushes one value (PushSecret). Optional: read-only providers omit it. A remote secret that
+   * Lockstep did not create is never overwritten: BackendError Conflict.
+   */
+  pushSecret?(value: Uint8Array, ref: PushRef, opts?: PushOptions): Promise<void>;
+  /** Removes what a PushSecret pushed; a remote secret Lockstep did not create is left alone. */
+  deleteSecret?(ref: PushRef, opts?: PushOptions): Promise<void>;
   /** Checks that the client can reach and read the store; answers a reason for the store's condition. */
   validate(): Promise<{ ok: true } | { ok: false; message: string }>;
   close(): Promise<void>;

@@ -1,4 +1,5 @@
 import type { Generator } from './generator.ts';
+import type { LeasedGenerator } from './leased-generator.ts';
 import { observedProvider } from './observed-provider.ts';
 import type { Provider } from './provider.ts';
 import type { ProviderRegistration } from './provider-registration.ts';
@@ -12,6 +13,7 @@ export interface ProviderRegistryOptions {
 export class ProviderRegistry {
   private readonly providers = new Map<string, Provider>();
   private readonly generators = new Map<string, Generator>();
+  private readonly leasedGenerators = new Map<string, LeasedGenerator>();
   readonly #onCall: ProviderRegistryOptions['onCall'];
 
   constructor(options: ProviderRegistryOptions = {}) {
@@ -36,8 +38,18 @@ export class ProviderRegistry {
   }
 
   registerGenerator(generator: Generator): void {
-    if (this.generators.has(generator.kind)) throw new Error(`generator ${generator.kind} registered twice`);
+    if (this.generators.has(generator.kind) || this.leasedGenerators.has(generator.kind)) {
+      throw new Error(`generator ${generator.kind} registered twice`);
+    }
     this.generators.set(generator.kind, generator);
+  }
+
+  /** A generator on the lease engine: its consumers keep the ledger and run it at every reconcile. */
+  registerLeasedGenerator(generator: LeasedGenerator): void {
+    if (this.generators.has(generator.kind) || this.leasedGenerators.has(generator.kind)) {
+      throw new Error(`generator ${generator.kind} registered twice`);
+    }
+    this.leasedGenerators.set(generator.kind, generator);
   }
 
   provider(name: string): Provider | undefined {
@@ -48,11 +60,15 @@ export class ProviderRegistry {
     return this.generators.get(kind);
   }
 
+  leasedGenerator(kind: string): LeasedGenerator | undefined {
+    return this.leasedGenerators.get(kind);
+  }
+
   providerNames(): string[] {
     return [...this.providers.keys()].sort();
   }
 
   generatorKinds(): string[] {
-    return [...this.generators.keys()].sort();
+    return [...this.generators.keys(), ...this.leasedGenerators.keys()].sort();
   }
 }

@@ -14,6 +14,7 @@ import {
   describeFailure,
   type EventRecorder,
   firstViolation,
+  type MultiLedgerStatus,
   ownershipRefusal,
   parseGoDuration,
   parseObjectKey,
@@ -30,6 +31,16 @@ import {
 } from '@lockstep/core';
 import type { ExternalSecret } from '../api/external-secret.ts';
 import { TARGET_POLICY_RULES } from '../api/external-secret-target.ts';
+import {
+  LEASE_FINALIZER,
+  type LeasedSources,
+  type LeaseRun,
+  leasedRefOf,
+  lockstepStatus,
+  releaseLeases,
+  runLease,
+  UNDELIVERED_MAC,
+} from './leased-source.ts';
 import type { RecentSyncs } from './recent-syncs.ts';
 import {
   decideRefresh,
@@ -51,6 +62,8 @@ export interface ExternalSecretContext {
   secrets: ObjectCache<V1Secret>;
   stores: StoreResolver;
   generate(namespace: string, ref: GeneratorRefSpec): Promise<SecretMap>;
+  /** Generators on the lease engine (VaultDynamicSecret); absent: none registered. */
+  leases?: LeasedSources;
   templateSources(namespace: string): TemplateSources;
   secretApi: SecretApi;
   status: StatusPatcher;
@@ -75,7 +88,8 @@ export async function reconcileExternalSecret(key: string, ctx: ExternalSecretCo
   // 1. load
   const { namespace = '', name } = parseObjectKey(key);
   const es = ctx.externalSecrets.get(namespace, name);
-  if (!es || es.metadata?.deletionTimestamp) return {};
+  if (!es) return {};
+  if (es.metadata?.deletionTimestamp) return finalize(es, ctx);
   // Its store belongs to another --controller-class: that controller serves it; write nothing.
   if (ctx.stores.usesOtherControllerClass(namespace, storeRefsOf(es))) return {};
   const now = ctx.now();
@@ -110,23 +124,119 @@ export async function reconcileExternalSecret(key: string, ctx: ExternalSecretCo
     phaseMs,
     target: targetState(es, existing, bound, ctx.macKey),
   });
-  if (!decision.sync) return nextRun(decision);
+  // A leased source (VaultDynamicSecret) runs the lease engine at every reconcile; the Secret
+  // is rewritten only when it issues (its values are nowhere else), so its lease, not
+  // refreshInterval, paces the refreshes. See leased-source.ts.
+  let lease: LeaseRun | undefined;
+  let leaseStatus = ctx.recentSyncs.freshestLedgers(es.metadata?.uid, es.status?.lockstep);
+  if (!decision.sync && !ctx.leases) return nextRun(decision);
 
   // 3. act
   try {
-    const outcome = await sync(es, existing, targetName, ctx, now, intervalMs, decision.reason);
+    const leased = leasedRefOf(es, ctx.leases);
+    if (!leased && !decision.sync) return nextRun(decision);
+    if (leased && ctx.leases) {
+      await holdFinalizer(es, ctx);
+      lease = await runLease(es, leased, decision, leaseStatus, existing, { ...ctx, leases: ctx.leases });
+      leaseStatus = lockstepStatus(lease, leaseStatus?.secretMAC);
+      if (!lease.result.issued) return await recordLease(es, ctx, lease, leaseStatus, now);
+      // Until the write succeeds, the ledger names a credential the Secret does not hold.
+      leaseStatus = lockstepStatus(lease, UNDELIVERED_MAC);
+    }
+    const reason = lease?.result.issued?.reason ?? (decision.sync ? decision.reason : 'RefreshDue');
+    const outcome = await sync(es, existing, targetName, ctx, now, intervalMs, reason, lease);
+    if (lease && outcome.ok && outcome.mac) leaseStatus = lockstepStatus(lease, outcome.mac);
     // 4. record
-    const result = await record(es, ctx, outcome, now);
+    const result = await record(es, ctx, outcome, now, lease ? leaseStatus : undefined);
+    if (lease) return afterLease(es, ctx, lease, now);
     return intervalMs > 0 && (es.spec.refreshPolicy ?? 'Periodic') === 'Periodic'
       ? { requeueAfter: Math.max(0, nextRefreshAt(now, intervalMs, phaseMs).getTime() - ctx.now().getTime()) }
       : result;
   } catch (err) {
-    // ESO's one failure reason; the message and the retry follow core's failure policy.
+    // ESO's one failure reason; the message and the retry follow core's failure policy. An
+    // issued lease is recorded all the same (as undelivered), so it is never lost track of.
     const failure = describeFailure(err);
-    await record(es, ctx, { ok: false, reason: 'SecretSyncedError', message: failure.message }, now);
+    await record(
+      es,
+      ctx,
+      { ok: false, reason: 'SecretSyncedError', message: failure.message },
+      now,
+      lease ? leaseStatus : undefined,
+    );
     if (failure.retry) throw err;
     return { requeueAfter: USER_ERROR_RECHECK_MS };
   }
+}
+
+/** Deletion: revoke the leases the ExternalSecret holds, then drop the finalizer. */
+async function finalize(es: ExternalSecret, ctx: ExternalSecretContext): Promise<ReconcileResult> {
+  const finalizers = es.metadata?.finalizers ?? [];
+  if (!finalizers.includes(LEASE_FINALIZER)) return {};
+  if (ctx.leases) {
+    try {
+      const revoked = await releaseLeases(es, ctx.leases, es.status?.lockstep);
+      if (revoked.length) ctx.events.normal(involved(es), 'LeaseRevoked', `revoked ${revoked.join(', ')}`);
+    } catch (err) {
+      const failure = describeFailure(err);
+      if (failure.retry) throw err;
+      // The generator or its auth is gone: nothing can be revoked, and the object must not hang forever.
+      ctx.events.warning(involved(es), 'RevokeFailed', `lease not revoked on delete: ${failure.message}`);
+    }
+  }
+  await ctx.status.patchMetadata(target(es), { finalizers: finalizers.filter((f) => f !== LEASE_FINALIZER) });
+  return {};
+}
+
+async function holdFinalizer(es: ExternalSecret, ctx: ExternalSecretContext): Promise<void> {
+  const finalizers = es.metadata?.finalizers ?? [];
+  if (finalizers.includes(LEASE_FINALIZER)) return;
+  await ctx.status.patchMetadata(target(es), { finalizers: [...finalizers, LEASE_FINALIZER] });
+}
+
+/** A lease run that issued nothing: record the ledger (renewed, revoked, failed) and wake when it is due. */
+async function recordLease(
+  es: ExternalSecret,
+  ctx: ExternalSecretContext,
+  lease: LeaseRun,
+  lockstep: MultiLedgerStatus,
+  now: Date,
+): Promise<ReconcileResult> {
+  const { error } = lease.result;
+  const failure = error !== undefined ? describeFailure(error) : undefined;
+  const conditions = failure
+    ? setCondition(
+        es.status?.conditions,
+        {
+          type: READY_CONDITION,
+          status: 'False',
+          reason: 'SecretSyncedError',
+          message: failure.message,
+          observedGeneration: es.metadata?.generation,
+        },
+        now,
+      )
+    : es.status?.conditions;
+  const changed = !conditionsEqual(conditions, es.status?.conditions);
+  if (changed || JSON.stringify(lockstep) !== JSON.stringify(es.status?.lockstep ?? {})) {
+    await ctx.status.patchStatus(target(es), { ...(changed ? { conditions } : {}), lockstep });
+    ctx.recentSyncs.rememberLedgers(es.metadata?.uid, lockstep);
+  }
+  if (failure && changed) ctx.events.warning(involved(es), 'SecretSyncedError', failure.message);
+  if (failure?.retry) throw error;
+  if (failure) return { requeueAfter: USER_ERROR_RECHECK_MS };
+  return afterLease(es, ctx, lease, now);
+}
+
+/** Events for the superseded leases revoked in this run, and the next wake-up: when the lease is due. */
+function afterLease(es: ExternalSecret, ctx: ExternalSecretContext, lease: LeaseRun, now: Date): ReconcileResult {
+  for (const id of lease.result.revoked)
+    ctx.events.normal(involved(es), 'LeaseRevoked', `revoked superseded lease ${id}`);
+  const next = lease.result.next;
+  return next ? { requeueAfter: Math.max(0, next.getTime() - now.getTime()) } : {};
+}
+
+function target(es: ExternalSecret) {
+  return { ...EXTERNAL_SECRET_API, namespace: es.metadata?.namespace, name: es.metadata?.name ?? '' };
 }
 
 /** Every store an ExternalSecret names: its secretStoreRef and each entry's sourceRef.storeRef. */
@@ -139,7 +249,7 @@ function storeRefsOf(es: ExternalSecret): Array<{ name: string; kind?: string } 
 }
 
 type Outcome =
-  | { ok: true; reason: 'SecretSynced' | 'SecretDeleted'; message: string; synced: true }
+  | { ok: true; reason: 'SecretSynced' | 'SecretDeleted'; message: string; synced: true; mac?: string }
   | { ok: false; reason: 'SecretSyncedError' | 'SecretMissing' | 'InvalidSpec'; message: string };
 
 async function sync(
@@ -149,7 +259,9 @@ async function sync(
   ctx: ExternalSecretContext,
   now: Date,
   intervalMs: number,
-  reason: SyncReason,
+  /** Why it syncs (a SyncReason, or the lease engine's reason for issuing). */
+  reason: SyncReason | string,
+  lease?: LeaseRun,
 ): Promise<Outcome> {
   const namespace = es.metadata?.namespace ?? '';
   const storeRef = es.spec.secretStoreRef;
@@ -169,7 +281,11 @@ async function sync(
         // A shared read is at most half a refresh interval old, so a change lands on the next refresh.
         return ctx.stores.client(namespace, use, intervalMs > 0 ? { maxAgeMs: intervalMs / 2 } : {});
       },
-      generate: (ref) => ctx.generate(namespace, ref),
+      // The leased source answers what its lease engine just issued.
+      generate: async (ref) =>
+        lease?.result.issued && ref.kind === lease.leased.ref.kind && ref.name === lease.leased.ref.name
+          ? lease.result.issued.data
+          : ctx.generate(namespace, ref),
     },
     (template, value) => compileTemplate('rewrite.transform', template).execute({ value }),
   );
@@ -263,11 +379,25 @@ async function sync(
         event: { reason: 'Updated', message: `Secret "${targetName}" written (${reason}, ${why})` },
         targets: es.spec.rolloutRestartTargets ?? [],
         // Restart once per data change: never for a first sync, a drift repair or metadata only.
-        ...(why === 'DataChanged' ? { restart: { value: restartValue(now, result.mac) } } : {}),
+        // A re-issued lease restarts with its rotation's value whenever it replaces a credential
+        // (drift repairs too): the engine revokes the old lease only after that rollout.
+        ...(lease?.result.issued
+          ? plan.action === 'create'
+            ? {}
+            : { restart: { value: lease.result.issued.restartValue } }
+          : why === 'DataChanged'
+            ? { restart: { value: restartValue(now, result.mac) } }
+            : {}),
       },
     );
   }
-  return { ok: true, reason: 'SecretSynced', message: 'Secret was synced', synced: true };
+  return {
+    ok: true,
+    reason: 'SecretSynced',
+    message: 'Secret was synced',
+    synced: true,
+    ...('mac' in result ? { mac: result.mac } : {}),
+  };
 }
 
 async function record(
@@ -275,6 +405,7 @@ async function record(
   ctx: ExternalSecretContext,
   outcome: Outcome,
   now: Date,
+  lockstep?: MultiLedgerStatus,
 ): Promise<ReconcileResult> {
   const conditions: Condition[] = setCondition(
     es.status?.conditions,
@@ -294,12 +425,10 @@ async function record(
         binding: { name: es.spec.target?.name || es.metadata?.name || '' },
       }
     : undefined;
-  if (!synced && conditionsEqual(conditions, es.status?.conditions)) return {};
-  await ctx.status.patchStatus(
-    { ...EXTERNAL_SECRET_API, namespace: es.metadata?.namespace, name: es.metadata?.name ?? '' },
-    { conditions, ...synced },
-  );
+  if (!synced && !lockstep && conditionsEqual(conditions, es.status?.conditions)) return {};
+  await ctx.status.patchStatus(target(es), { conditions, ...synced, ...(lockstep ? { lockstep } : {}) });
   if (synced) ctx.recentSyncs.remember(es.metadata?.uid, synced);
+  if (lockstep) ctx.recentSyncs.rememberLedgers(es.metadata?.uid, lockstep);
   if (!outcome.ok) ctx.events.warning(involved(es), outcome.reason, outcome.message);
   return {};
 }

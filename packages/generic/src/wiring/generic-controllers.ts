@@ -14,6 +14,7 @@ import {
 } from '@lockstep/core';
 import type { ClusterExternalSecret } from '../api/cluster-external-secret.ts';
 import type { ExternalSecret } from '../api/external-secret.ts';
+import type { PushSecret } from '../api/push-secret.ts';
 import { clientExternalSecretWriter } from '../cluster-external-secret/external-secret-writer.ts';
 import { reconcileClusterExternalSecret } from '../cluster-external-secret/reconcile-cluster-external-secret.ts';
 import { clientGeneratorReader, generatorSource } from '../external-secret/generator-source.ts';
@@ -22,6 +23,8 @@ import { reconcileExternalSecret } from '../external-secret/reconcile-external-s
 import { reconcileSecretStore } from '../external-secret/reconcile-secret-store.ts';
 import { type StoreObject, StoreResolver } from '../external-secret/store-resolver.ts';
 import { clientTemplateSources } from '../external-secret/template-sources.ts';
+import { type LabelledStore, reconcilePushSecret } from '../push-secret/reconcile-push-secret.ts';
+import { clientSourceSecretReader } from '../push-secret/source-secrets.ts';
 
 export interface GenericOptions {
   /** Providers and generators of both packages (see registerGenericProviders). */
@@ -51,6 +54,7 @@ export function genericControllers(deps: ModelDeps, options: GenericOptions): Mo
     ref('ClusterExternalSecret', 'clusterexternalsecrets'),
   );
   const namespaces = new ResourceInformer<V1Namespace>({ ...ref('Namespace', 'namespaces'), apiVersion: 'v1' });
+  const pushSecrets = scopedInformer<PushSecret>(ref('PushSecret', 'pushsecrets'), scope);
 
   const resolver = new StoreResolver({
     secretStores,
@@ -63,6 +67,12 @@ export function genericControllers(deps: ModelDeps, options: GenericOptions): Mo
     controllerClass: options.controllerClass,
   });
   const generate = generatorSource(options.registry, clientGeneratorReader(deps.kc), deps.kube);
+  // Generators on the lease engine (vault-native's VaultDynamicSecret), through core's registry.
+  const leases = {
+    generator: (kind: string) => options.registry.leasedGenerator(kind),
+    read: clientGeneratorReader(deps.kc),
+    kube: deps.kube,
+  };
   const templateSources = clientTemplateSources(deps.kc, deps.secretApi);
   const writer = clientExternalSecretWriter(deps.kc);
   const recentSyncs = new RecentSyncs();
@@ -79,6 +89,7 @@ export function genericControllers(deps: ModelDeps, options: GenericOptions): Mo
         secrets: deps.managedSecrets,
         stores: resolver,
         generate,
+        leases,
         templateSources,
         secretApi: deps.secretApi,
         status: deps.status,
@@ -159,12 +170,45 @@ export function genericControllers(deps: ModelDeps, options: GenericOptions): Mo
     (es) => es.metadata?.ownerReferences?.filter((r) => r.kind === 'ClusterExternalSecret').map((r) => r.name) ?? [],
   );
 
+  const psController = modelController(deps, {
+    name: 'PushSecret',
+    informer: pushSecrets,
+    concurrency: halfConcurrency,
+    reconcile: (key) =>
+      reconcilePushSecret(key, {
+        pushSecrets,
+        stores: resolver,
+        listStores: (kind, namespace): readonly LabelledStore[] =>
+          kind === 'SecretStore' ? secretStores.list(namespace) : clusterSecretStores.list(),
+        sources: clientSourceSecretReader(deps.kc, deps.secretApi),
+        generate,
+        templateSources,
+        status: deps.status,
+        events: deps.events,
+        now: () => deps.clock.now(),
+      }),
+  });
+  // A store change re-runs the PushSecrets that name it (or may select it by label).
+  const pushersOf = (kind: 'SecretStore' | 'ClusterSecretStore') => (store: Store) =>
+    pushSecrets
+      .list(kind === 'SecretStore' ? store.metadata?.namespace : undefined)
+      .filter((ps) =>
+        ps.spec?.secretStoreRefs?.some(
+          (r) =>
+            (r.kind ?? 'SecretStore') === kind && (r.labelSelector !== undefined || r.name === store.metadata?.name),
+        ),
+      )
+      .map((ps) => objectKey(ps));
+  psController.watch(secretStores, pushersOf('SecretStore'));
+  psController.watch(clusterSecretStores, pushersOf('ClusterSecretStore'));
+
   return {
     controllers: [
       esController,
       storeController('SecretStore', secretStores),
       storeController('ClusterSecretStore', clusterSecretStores),
       cesController,
+      psController,
     ],
     informers: [namespaces],
     leaseSources: [],

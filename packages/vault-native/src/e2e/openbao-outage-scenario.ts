@@ -40,8 +40,15 @@ export const SHORT_OUTAGE_MS = 20_000;
 /** The long outage's leases: 10 s, renewed at half. The outage lasts until each says it expired. */
 const EXPIRING_TTL_SECONDS = 10;
 const EXPIRING = ['exp-0', 'exp-1', 'exp-2'];
-/** Time a due key may wait in the work queue behind the others once its backoff ends (a burst of n keys). */
-export const QUEUE_SLACK_MS = 5_000;
+/**
+ * Time a due key may wait in the work queue behind the others once its backoff ends: every
+ * lease falls due while OpenBao is down, so on its return n renewals queue at once and drain at
+ * the controller's rate (about 100 renewals/s on 2 cores with OpenBao and PostgreSQL beside it:
+ * 10 ms each), plus 5 s.
+ */
+export function queueSlackMs(n: number): number {
+  return 5_000 + 10 * n;
+}
 
 export interface ShortOutageFigures {
   outageMs: number;
@@ -54,7 +61,7 @@ export interface ShortOutageFigures {
   resumeDelayMedianMs: number;
   /** The largest backoff a resource was waiting out when OpenBao came back. */
   pendingBackoffMaxMs: number;
-  /** Resources whose first renewal came later than their pending backoff step + QUEUE_SLACK_MS. */
+  /** Resources whose first renewal came later than their pending backoff step + queueSlackMs(n). */
   lateResumes: string[];
   /** Reconciles that failed after OpenBao was ready again. */
   failuresAfterReturn: number;
@@ -190,7 +197,7 @@ async function shortOutage(f: OutageFixture, log: (line: string) => void): Promi
   for (const [key, at] of firstRenewal) {
     delays.push(Math.max(0, at - readyAt));
     const p = pending.get(key);
-    const allowed = Math.max(readyAt, p?.untilMs ?? readyAt) + QUEUE_SLACK_MS;
+    const allowed = Math.max(readyAt, p?.untilMs ?? readyAt) + queueSlackMs(f.dynamic.length);
     if (at > allowed)
       lateResumes.push(`${key}: renewed ${at - readyAt} ms after the return, backoff step ${p?.stepMs}`);
   }
@@ -311,9 +318,16 @@ async function longOutage(f: OutageFixture, app: AppLoop, log: (line: string) =>
     (r) => r.resource === 'secrets' && r.name === credsSecret('exp-0') && ['update', 'patch'].includes(r.verb),
   )?.time;
   const restarts = requests.filter((r) => r.resource === 'deployments' && r.name === 'app' && r.verb === 'patch');
-  const held = await Promise.all(
-    oldLeases.map(async (id) => (await h.bao.request('PUT', 'sys/leases/lookup', { lease_id: id })).status === 200),
-  );
+  // The old leases expired while OpenBao was down; its expiration manager revokes them once it
+  // has restored its leases after the restart, which takes a while under 1,000 of them.
+  const stillHeld = () =>
+    Promise.all(
+      oldLeases.map(async (id) => (await h.bao.request('PUT', 'sys/leases/lookup', { lease_id: id })).status === 200),
+    );
+  let held = await stillHeld();
+  for (const deadline = Date.now() + 30_000; held.some(Boolean) && Date.now() < deadline; held = await stillHeld()) {
+    await sleep(1_000);
+  }
   const newCreds = await Promise.all(EXPIRING.map((name) => h.secretData(ns, credsSecret(name))));
   const login = (c: Record<string, string> | undefined) => tryLogin(c?.username ?? '', c?.password ?? '');
   const oldLogins = await Promise.all(oldCreds.map(login));

@@ -1,12 +1,16 @@
-// The `vault` provider's SecretsClient: KV v1/v2 reads, finds and (v2) pushes with ESO's
-// semantics, every call made with the store identity's managed token.
+// The `vault` provider's SecretsClient: KV v1/v2 reads, finds and pushes with ESO's
+// semantics, every call made with the store identity's managed token. Pushes mark ownership
+// in KV v2 custom_metadata; KV v1 has none (see #pushV1).
 
 import {
   BackendError,
   type FindRef,
+  type PushOptions,
+  type PushRef,
   type RemoteRef,
   type SecretMap,
   type SecretsClient,
+  SpecProblem,
   userRegexPredicate,
 } from '@lockstep/core';
 import type { ManagedToken } from '../auth/token-manager.ts';
@@ -112,31 +116,18 @@ export class VaultKvClient implements SecretsClient {
     return out;
   }
 
-  async pushSecret(value: Uint8Array, ref: { remoteKey: string; property?: string }): Promise<void> {
+  async pushSecret(value: Uint8Array, ref: PushRef, opts: PushOptions = {}): Promise<void> {
     const { mount, name } = this.#locate(ref.remoteKey, 'PushSecret');
+    if (this.#version === 1) return this.#pushV1(mount, name, value, ref, opts);
     const meta = await this.#metadata(mount, name);
     if (meta && !isManaged(meta)) {
-      throw new BackendError(
-        'Conflict',
-        'vault',
+      throw new SpecProblem(
+        'RemoteSecretNotOwned',
         `secret "${ref.remoteKey}" exists and is not managed by Lockstep (custom_metadata ${MANAGED_BY_KEY}=${MANAGED_BY_VALUE} missing): refusing to overwrite it`,
       );
     }
     const current = meta ? await this.#readData(mount, name, undefined).catch(goneAsEmpty) : {};
-    let next: Json;
-    if (ref.property) {
-      next = { ...current, [ref.property]: Buffer.from(value).toString('utf8') };
-    } else {
-      const parsed = parseObject(Buffer.from(value).toString('utf8'));
-      if (!parsed) {
-        throw new BackendError(
-          'InvalidInput',
-          'vault',
-          `pushing the whole secret "${ref.remoteKey}" needs a JSON object value: set remoteRef.property to push one value`,
-        );
-      }
-      next = parsed;
-    }
+    const next = pushedData(current, value, ref);
     if (meta && sameJson(current, next)) return;
     const cas = typeof meta?.current_version === 'number' ? meta.current_version : 0;
     await this.#use((token) =>
@@ -153,8 +144,9 @@ export class VaultKvClient implements SecretsClient {
     }
   }
 
-  async deleteSecret(ref: { remoteKey: string; property?: string }): Promise<void> {
+  async deleteSecret(ref: PushRef, opts: PushOptions = {}): Promise<void> {
     const { mount, name } = this.#locate(ref.remoteKey, 'PushSecret');
+    if (this.#version === 1) return this.#deleteV1(mount, name, ref, opts);
     const meta = await this.#metadata(mount, name);
     // ESO: what Lockstep did not push, it does not delete.
     if (!meta || !isManaged(meta)) return;
@@ -193,6 +185,47 @@ export class VaultKvClient implements SecretsClient {
   #use<T>(fn: (token: ManagedToken) => Promise<T>): Promise<T> {
     if (this.#closed) throw new BackendError('Unavailable', 'vault', 'the Vault client of this store was closed');
     return this.#token.use(() => fn(this.#token));
+  }
+
+  /**
+   * KV v1 keeps no metadata, so no ownership mark can ride on the secret: a path is written
+   * only when it is free, or when the pushing resource's status records it as its own.
+   */
+  async #pushV1(mount: string, name: string, value: Uint8Array, ref: PushRef, opts: PushOptions): Promise<void> {
+    const current = await this.#readV1IfExists(mount, name);
+    if (current && !opts.pushedBefore) {
+      throw new SpecProblem(
+        'RemoteSecretNotOwned',
+        `secret "${ref.remoteKey}" exists in the KV v1 mount "${mount}", which cannot mark who wrote it, and this PushSecret did not create it: refusing to overwrite it`,
+      );
+    }
+    const next = pushedData(current ?? {}, value, ref);
+    if (current && sameJson(current, next)) return;
+    await this.#use((token) => this.#client.write(`${mount}/${name}`, next, { token }));
+  }
+
+  async #deleteV1(mount: string, name: string, ref: PushRef, opts: PushOptions): Promise<void> {
+    if (!opts.pushedBefore) return;
+    const current = await this.#readV1IfExists(mount, name);
+    if (!current) return;
+    if (ref.property) {
+      if (!Object.hasOwn(current, ref.property)) return;
+      const { [ref.property]: _removed, ...rest } = current;
+      if (Object.keys(rest).length > 0) {
+        await this.#use((token) => this.#client.write(`${mount}/${name}`, rest, { token }));
+        return;
+      }
+    }
+    await this.#use((token) => this.#client.delete(`${mount}/${name}`, { token }));
+  }
+
+  async #readV1IfExists(mount: string, name: string): Promise<Json | undefined> {
+    try {
+      return await this.#readData(mount, name, undefined);
+    } catch (err) {
+      if (err instanceof BackendError && err.errorClass === 'NotFound') return undefined;
+      throw err;
+    }
   }
 
   #requireMount(what: string): string {
@@ -315,6 +348,20 @@ function parseObject(text: string): Json | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The secret's data after pushing `value`: one property set, or the whole secret (a JSON object) replaced. */
+function pushedData(current: Json, value: Uint8Array, ref: PushRef): Json {
+  if (ref.property) return { ...current, [ref.property]: Buffer.from(value).toString('utf8') };
+  const parsed = parseObject(Buffer.from(value).toString('utf8'));
+  if (!parsed) {
+    throw new BackendError(
+      'InvalidInput',
+      'vault',
+      `pushing the whole secret "${ref.remoteKey}" needs a JSON object value: set remoteRef.property to push one value`,
+    );
+  }
+  return parsed;
 }
 
 function isManaged(meta: Json): boolean {

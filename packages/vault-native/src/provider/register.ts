@@ -5,6 +5,7 @@ import type { ProviderRegistry } from '@lockstep/core';
 import { TokenManager, type TokenManagerOptions } from '../auth/token-manager.ts';
 import type { VaultClientDeps } from '../client/vault-client.ts';
 import { VaultClientPool } from '../client/vault-client-pool.ts';
+import { vaultDynamicSecretGenerator } from './dynamic-secret-generator.ts';
 import { vaultRegistration } from './vault-provider.ts';
 
 export interface VaultPipelineDeps {
@@ -31,11 +32,10 @@ export function registerVaultIntoPipeline(
 ): VaultPipelineHandle {
   const tokens = deps.tokens ?? new TokenManager(deps.tokenOptions);
   const clients = deps.clients ?? new VaultClientPool(deps.clientOptions);
-  registry.register(vaultRegistration, {
-    tokens,
-    clients,
-    ...(deps.refuseInsecureTransport ? { refuseInsecureTransport: true } : {}),
-  });
+  const policy = deps.refuseInsecureTransport ? { refuseInsecureTransport: true } : {};
+  registry.register(vaultRegistration, { tokens, clients, ...policy });
+  // ESO's VaultDynamicSecret generator, on the same lease engine, client pool and login tokens.
+  registry.registerLeasedGenerator(vaultDynamicSecretGenerator({ tokens, clients, ...policy }));
   return {
     tokens,
     clients,

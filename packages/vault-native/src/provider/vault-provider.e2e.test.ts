@@ -224,7 +224,7 @@ describe('vault provider against OpenBao', () => {
 
     await assert.rejects(
       c.pushSecret(Buffer.from('x'), { remoteKey: 'app/db', property: 'password' }),
-      isClass('Conflict'),
+      isClass('InvalidInput'),
     );
     await c.deleteSecret({ remoteKey: 'app/db' });
     assert.equal(text(await c.getSecret({ key: 'app/db', property: 'password' })), 'v2-pass');

@@ -87,7 +87,7 @@ export function createVaultProvider(deps: VaultProviderDeps): Provider<VaultProv
   };
 }
 
-async function connectionOf(spec: VaultProviderSpec, ctx: ProviderContext): Promise<VaultConnectionConfig> {
+export async function connectionOf(spec: VaultProviderSpec, ctx: ProviderContext): Promise<VaultConnectionConfig> {
   let caCertPem: string | undefined;
   if (spec.caBundle) caCertPem = decodeCaBundle(spec.caBundle);
   if (spec.caProvider) {

@@ -63,6 +63,16 @@ export function dynamicBackend(vds: VaultDynamicSecret, session: VaultSession): 
         tokenAccessor,
       };
     },
+    ...leaseOps(session),
+  };
+}
+
+/** Renew, look up and revoke a lease through sys/leases with the session's login token (both models). */
+export function leaseOps(
+  session: Pick<VaultSession, 'client' | 'token' | 'opts'>,
+): Pick<LeaseBackend<SourceData>, 'renew' | 'lookup' | 'revoke'> {
+  const { client, token, opts } = session;
+  return {
     async renew(leaseId, incrementSeconds) {
       const renewal = await token.use((t) => client.renewLease(t, leaseId, incrementSeconds, opts));
       return { ttlSeconds: renewal.leaseDuration, renewable: renewal.renewable };

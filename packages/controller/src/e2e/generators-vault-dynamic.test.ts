@@ -116,11 +116,15 @@ describe('VaultDynamicSecret generator on the lease engine (OpenBao + PostgreSQL
     await bao?.stop();
   });
 
-  test('renewed, replaced when max_ttl caps it, the old role dropped only after the rollout, revoked on delete', async () => {
-    // max_ttl well past the re-issue: the old lease must outlive the rollout on its own TTL.
-    const ns = await tenant('genvds-rot', { defaultTtl: '4s', maxTtl: '20s' });
-    await apps.createNamespacedDeployment({ namespace: ns, body: appDeployment('api', { minReadySeconds: 3 }) });
-    await applyExternalSecret(ns, { rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }] });
+  test('renewed, re-issued on a spec change, the old role dropped only after the rollout, revoked on delete', async () => {
+    // A renewable lease far from its max TTL: the old credential lives until Lockstep revokes it,
+    // so its revocation shows when Lockstep did it. (A lease capped by max_ttl dies on its own at
+    // the cap, whatever the rollout: the engine's timing of that re-issue is lease-decision.ts's,
+    // shared with VaultDynamicSecret and tested there.)
+    const ns = await tenant('genvds-rot', { defaultTtl: '4s', maxTtl: '10m' });
+    await apps.createNamespacedDeployment({ namespace: ns, body: appDeployment('api', { minReadySeconds: 6 }) });
+    const targets = { rolloutRestartTargets: [{ kind: 'Deployment', name: 'api' }] };
+    await applyExternalSecret(ns, targets);
     const first = await waitFor('the credentials', () => credentials(ns));
     const c = await connectPostgres({ user: first.username, password: first.password });
     assert.equal((await c.query('SELECT current_user AS u')).rows[0].u, first.username);
@@ -130,15 +134,17 @@ describe('VaultDynamicSecret generator on the lease engine (OpenBao + PostgreSQL
     assert.match(issued.leaseId, /creds/);
 
     await waitFor('a renewal recorded in the ledger', async () => (await ledgerOf(ns))?.lastRenewedAt);
+    assert.equal((await ledgerOf(ns))?.leaseId, issued.leaseId, 'renewed, not re-issued');
+    await applyExternalSecret(ns, { ...targets, refreshInterval: '30m' });
     const second = await waitFor(
-      'new credentials before max_ttl',
+      'new credentials for the changed spec',
       async () => {
         const d = await credentials(ns);
         return d && d.username !== first.username ? d : undefined;
       },
       30_000,
     );
-    // The rollout takes at least minReadySeconds (3 s) after the restart: the old role must outlive the write.
+    // The rollout takes at least minReadySeconds (6 s) after the restart: the old role must outlive the write.
     assert.ok(await roleExists(first.username as string), 'the old role lives until the rollout finished');
     await waitFor(
       'the old role revoked after the rollout',

@@ -124,12 +124,20 @@ export async function startE2e(opts: E2eOptions): Promise<E2e> {
         return (await objects.create({ ...obj, metadata })) as Obj;
       } catch (err) {
         if (!(err instanceof ApiException && err.code === 409)) throw err;
-        const current = (await objects.read(obj as never)) as Obj;
-        return (await objects.replace({
-          ...obj,
-          metadata: { ...obj.metadata, resourceVersion: current.metadata?.resourceVersion },
-          ...(current.status ? { status: current.status } : {}),
-        })) as Obj;
+        // Read, then replace at that resourceVersion; the controller's status patches move it
+        // (every second with refreshInterval 1s): read again when it moved in between.
+        for (let attempt = 1; ; attempt++) {
+          const current = (await objects.read(obj as never)) as Obj;
+          try {
+            return (await objects.replace({
+              ...obj,
+              metadata: { ...obj.metadata, resourceVersion: current.metadata?.resourceVersion },
+              ...(current.status ? { status: current.status } : {}),
+            })) as Obj;
+          } catch (conflict) {
+            if (!(conflict instanceof ApiException && conflict.code === 409) || attempt >= 5) throw conflict;
+          }
+        }
       }
     },
     secretWrites(namespace, name) {

@@ -2,7 +2,7 @@
 // The harness reads its resource use from /proc and its counters from /metrics.
 
 import { fileURLToPath } from 'node:url';
-import { startLockstepProcess } from '../../packages/sandbox/src/index.ts';
+import { startLockstepProcess } from '@lockstep/sandbox';
 import { type ProcStats, readProcStats } from './proc-stats.ts';
 import { parsePrometheus, type Sample } from './prometheus-text.ts';
 

@@ -4,7 +4,7 @@
 // (one steady refresh) are counted by the same server-side counters as Lockstep's run: the
 // audit log, moto's access log and OpenBao's route counters; ESO's own /metrics beside them.
 
-import type { OpenBaoApi } from '../../packages/sandbox/src/index.ts';
+import type { OpenBaoApi } from '@lockstep/sandbox';
 import type { ControllerChild } from './controller-child.ts';
 import { ESO_VERSION, type EsoBuild } from './eso-binary.ts';
 import { startEsoController } from './eso-controller.ts';

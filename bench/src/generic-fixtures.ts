@@ -2,7 +2,7 @@
 // fake) and the ExternalSecrets spread over the namespaces. Every distinct remote key is
 // read by several ExternalSecrets, so coalescing and batching have something to do.
 
-import type { OpenBaoApi } from '../../packages/sandbox/src/index.ts';
+import type { OpenBaoApi } from '@lockstep/sandbox';
 import { CONTROLLER_NAMESPACE } from './controller-child.ts';
 import { forEachLimit, type KubeHttp, type KubeObject } from './kube-http.ts';
 import type { Scale } from './scale.ts';

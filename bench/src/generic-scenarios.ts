@@ -2,7 +2,8 @@
 // Fixtures exist before the controller starts, so B1 measures a cold start over a full
 // cluster. B2 and B3 wait for the periodic refresh (ESO's model: remote changes are polled).
 
-import type { OpenBaoApi } from '../../packages/sandbox/src/index.ts';
+import type { OpenBaoApi } from '@lockstep/sandbox';
+import type { CacheHeapResult } from './cache-heap.ts';
 import type { ControllerChild } from './controller-child.ts';
 import {
   createExternalSecrets,
@@ -36,6 +37,8 @@ export interface GenericContext {
   log(message: string): void;
   /** Stop after B1 (profiling runs). */
   b1Only?: boolean;
+  /** Heap per ExternalSecret in the informer caches, slimmed and whole (run after the controller stopped). */
+  cacheHeap?(): Promise<{ slim: CacheHeapResult; whole: CacheHeapResult }>;
 }
 
 /** What happened between two snapshots: provider calls (from /metrics), API traffic, OpenBao's own count. */
@@ -122,7 +125,7 @@ export async function runGenericScenarios(ctx: GenericContext) {
     tracker.stop();
     await controller.stop();
     return {
-      b1,
+      b1: { ...b1, cacheHeap: await ctx.cacheHeap?.() },
       b2: { status: 'not-run' as const, reason },
       b3: { status: 'not-run' as const, reason },
       controller: controllerSummary(final, errorLines),
@@ -194,7 +197,7 @@ export async function runGenericScenarios(ctx: GenericContext) {
   const errorLines = controller.errorLines();
   await controller.stop();
   return {
-    b1,
+    b1: { ...b1, cacheHeap: await ctx.cacheHeap?.() },
     b2,
     b3,
     controller: controllerSummary(final, errorLines),

@@ -7,11 +7,9 @@
 // Run as its own process (`node --expose-gc bench/src/lease-engine-bench.ts N SPREAD_MS`)
 // so the API server and other scenarios do not disturb timings and heap figures.
 
-import { FakeClock, type LeaseLedger, realClock, seededRandom } from '../../packages/core/src/index.ts';
-import { decideLease, type LeaseDecisionInput } from '../../packages/vault-native/src/lease/lease-decision.ts';
-import { executeLeasePlan } from '../../packages/vault-native/src/lease/lease-engine.ts';
-import { LeaseScheduler } from '../../packages/vault-native/src/lease/lease-scheduler.ts';
-import { FakeLeaseBackend } from '../../packages/vault-native/src/lease/testing/fake-lease-backend.ts';
+import { FakeClock, type LeaseLedger, realClock, seededRandom } from '@lockstep/core';
+import { decideLease, executeLeasePlan, type LeaseDecisionInput, LeaseScheduler } from '@lockstep/vault-native';
+import { FakeLeaseBackend } from '@lockstep/vault-native/testing';
 import { percentile, round } from './stats.ts';
 
 export interface LeaseBenchOptions {

@@ -1,7 +1,7 @@
 // OpenBao's own request counters (sys/metrics, the in-memory telemetry sink of `-dev`): a
 // server-side count of Vault calls that does not depend on the controller reporting them.
 
-import type { OpenBaoApi } from '../../packages/sandbox/src/index.ts';
+import type { OpenBaoApi } from '@lockstep/sandbox';
 import { parsePrometheus } from './prometheus-text.ts';
 
 /** Requests per route, e.g. `read kv`, `update sys`, `create database` (vault_route_<op>_<mount>__count). */

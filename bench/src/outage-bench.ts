@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OutageFigures } from '../../packages/vault-native/src/e2e/openbao-outage-scenario.ts';
+import type { OutageFigures } from '@lockstep/vault-native/testing';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TEST_FILE = 'packages/vault-native/src/e2e/openbao-outage.fault.e2e.test.ts';

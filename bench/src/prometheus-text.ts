@@ -51,3 +51,34 @@ export function delta(after: Record<string, number>, before: Record<string, numb
 export function total(counts: Record<string, number>): number {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
+
+/**
+ * The q-quantile of histogram `name` between two scrapes, interpolated linearly inside its
+ * bucket as Prometheus's histogram_quantile() does; undefined when nothing was observed.
+ */
+export function histogramQuantile(
+  q: number,
+  name: string,
+  after: readonly Sample[],
+  before: readonly Sample[] = [],
+): number | undefined {
+  const buckets = delta(sumBy(after, `${name}_bucket`, ['le']), sumBy(before, `${name}_bucket`, ['le']));
+  const sorted = Object.entries(buckets)
+    .map(([le, count]) => ({ le: le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), count }))
+    .sort((a, b) => a.le - b.le);
+  const all = sorted.at(-1)?.count ?? 0;
+  if (all === 0) return undefined;
+  const rank = q * all;
+  let lower = 0;
+  let below = 0;
+  for (const { le, count } of sorted) {
+    if (count >= rank) {
+      // Past the last finite bound, Prometheus answers that bound.
+      if (le === Number.POSITIVE_INFINITY) return lower;
+      return lower + (le - lower) * ((rank - below) / Math.max(1, count - below));
+    }
+    lower = le;
+    below = count;
+  }
+  return lower;
+}

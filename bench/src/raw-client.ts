@@ -7,8 +7,8 @@
 // (client-node reads KUBECONFIG; keep-alive reads BENCH_API_URL, BENCH_API_CA, BENCH_API_TOKEN)
 
 import dc from 'node:diagnostics_channel';
-import { clientSecretApi } from '../../packages/core/src/index.ts';
-import { kubeConfigFromEnv } from '../../packages/sandbox/src/index.ts';
+import { clientSecretApi } from '@lockstep/core';
+import { kubeConfigFromEnv } from '@lockstep/sandbox';
 import { KubeHttp } from './kube-http.ts';
 
 const [mode = 'client-node', count = '1000', concurrency = '10', namespace = 'bench-raw'] = process.argv.slice(2);

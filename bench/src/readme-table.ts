@@ -4,6 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { comparisonOf, comparisonTable } from './eso-comparison.ts';
+import type { GrowthResult } from './growth.ts';
 import type { BenchResults, Check } from './results.ts';
 import { mib } from './stats.ts';
 
@@ -23,10 +24,35 @@ export function renderBlock(results: BenchResults, resultsFile: string): string 
   if (eso) {
     lines.push('', 'Lockstep and ESO side by side (same run, same data, same counters):', '', ...comparisonTable(eso));
   }
+  const growth = results.scenarios.growth as GrowthResult | undefined;
+  if (growth?.rows) lines.push('', ...growthTable(growth));
   if (results.problems.length > 0) {
     lines.push('', 'Problems in this run:', ...results.problems.map((p) => `- ${p}`));
   }
   return lines.join('\n');
+}
+
+/** B1 at each size, per ExternalSecret, with the exponent of cost ∝ n^k and the plot. */
+export function growthTable(g: GrowthResult): string[] {
+  const cell = (v: number | null, digits = 2) =>
+    v === null ? 'n/a' : v.toLocaleString('en-US', { maximumFractionDigits: digits });
+  const lines = [
+    'How B1 grows (same fixtures scaled, a cold controller at each size):',
+    '',
+    '| ExternalSecrets | B1 time | per 1,000 | peak RSS | API requests / ES | provider calls / ES |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...g.rows.map(
+      (r) =>
+        `| ${cell(r.externalSecrets)} | ${cell(r.seconds)} s | ${cell(r.seconds === null ? null : (r.seconds * 1000) / r.externalSecrets)} s | ` +
+        `${cell(r.peakRssMiB, 0)} MiB | ${cell(r.apiRequestsPerExternalSecret)} | ${cell(r.providerCallsPerExternalSecret)} |`,
+    ),
+    '',
+    `Exponent k of cost ∝ n^k (1 is linear): ${g.exponents
+      .map((e) => `${cell(e.from)} → ${cell(e.to)}: time ${cell(e.seconds)}, RSS ${cell(e.peakRssMiB)}`)
+      .join('; ')}.`,
+  ];
+  if (g.plot) lines.push('', `![B1 growth](results/${basename(g.plot)})`);
+  return lines;
 }
 
 function row(c: Check): string {

@@ -1,7 +1,7 @@
 // API traffic from kube-apiserver's audit log (request-log shape), drained often
 // into running totals by verb and resource, so a phase's traffic is a difference of totals.
 
-import type { RequestLogEntry } from '../../packages/sandbox/src/index.ts';
+import type { RequestLogEntry } from '@lockstep/sandbox';
 
 export type Counts = Record<string, number>;
 

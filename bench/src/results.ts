@@ -29,7 +29,7 @@ export interface BenchResults {
   finishedAt: string;
   scale: string;
   machine: MachineInfo;
-  controller: { concurrency: number; cpuProfile: string | null; nodeArgs: string | null };
+  controller: { concurrency: number; cpuProfile: string | null; nodeArgs: string | null; heapSizeMiB?: number | null };
   scenarios: Record<string, unknown>;
   checks: Check[];
   /** What went wrong in the run itself (a phase timed out, a peer failed). */

@@ -4,7 +4,7 @@
 // bench/results/<timestamp>.json and the README table.
 //
 // Usage: node --expose-gc bench/src/run-bench.ts [--scale tiny|small|full] [--out DIR]
-//        [--readme PATH | --no-readme] [--only raw,b4,generic,eso,vault,outage] | --render RESULTS.json
+//        [--readme PATH | --no-readme] [--only raw,b4,generic,b1,growth,eso,vault,outage] | --render RESULTS.json
 // Environment: BENCH_SCALE (default full), BENCH_CONCURRENCY (controller --concurrency,
 // default 10 like the binary), BENCH_CPU_PROF=1 (V8 CPU profile of the controller).
 
@@ -14,26 +14,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { applyCrds, openBaoApi, type Sandbox, startSandbox } from '../../packages/sandbox/src/index.ts';
+import { applyCrds, openBaoApi, type Sandbox, startSandbox } from '@lockstep/sandbox';
+import type { CacheHeapResult } from './cache-heap.ts';
 import { checksOf } from './checks.ts';
 import { startControllerChild } from './controller-child.ts';
 import { type EsoBuild, esoBuild } from './eso-binary.ts';
 import { runEsoScenarios } from './eso-scenarios.ts';
 import { namespaceName } from './generic-fixtures.ts';
 import { runGenericScenarios } from './generic-scenarios.ts';
+import { type B1Figures, runGrowth } from './growth.ts';
 import { KubeHttp } from './kube-http.ts';
 import type { LeaseBenchResult } from './lease-engine-bench.ts';
 import { machineInfo } from './machine.ts';
 import { runOutageBench } from './outage-bench.ts';
 import { updateReadme } from './readme-table.ts';
 import { RequestCounter } from './request-counter.ts';
-import { type BenchResults, type NotRun, writeResults } from './results.ts';
+import { type BenchResults, fileStamp, type NotRun, writeResults } from './results.ts';
 import { type Scale, scaleFrom } from './scale.ts';
 import { round } from './stats.ts';
 import { runVaultNativeScenarios } from './vault-native-scenarios.ts';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
-const SCENARIOS = ['raw', 'b4', 'generic', 'b1', 'eso', 'vault', 'outage'] as const;
+const CACHE_HEAP = join(BENCH_DIR, 'src', 'cache-heap.ts');
+const SCENARIOS = ['raw', 'b4', 'generic', 'b1', 'growth', 'eso', 'vault', 'outage'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface RunOptions {
@@ -45,6 +48,11 @@ export interface RunOptions {
   cpuProfile: boolean;
   /** Extra Node flags for the controller process (BENCH_NODE_ARGS); such runs get their own README block. */
   nodeArgs: string[];
+  /**
+   * The controller's old space in MiB (BENCH_HEAP_MIB): by default what the chart's 512Mi memory
+   * limit gives (half, docs/operations.md); 0 leaves Node's defaults.
+   */
+  heapSizeMiB: number;
   log: (message: string) => void;
 }
 
@@ -83,7 +91,12 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
     });
   }
   const needsPeers =
-    opts.only.has('raw') || opts.only.has('generic') || opts.only.has('b1') || opts.only.has('vault') || eso;
+    opts.only.has('raw') ||
+    opts.only.has('generic') ||
+    opts.only.has('b1') ||
+    opts.only.has('growth') ||
+    opts.only.has('vault') ||
+    eso;
   try {
     if (needsPeers) {
       log(`starting the sandbox peers (API server, OpenBao, moto${opts.only.has('vault') ? ', PostgreSQL' : ''})`);
@@ -100,7 +113,11 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
       const kubeconfigPath = sandbox.kubeconfigPath;
       const kube = new KubeHttp({ url: api.url, caPem: api.caPem, token: api.adminToken });
       const requests = new RequestCounter(api.auditLog);
-      const env = sandbox.env();
+      // The controller's heap as a pod with the chart's memory limit gets it (LOCKSTEP_HEAP_SIZE_MIB).
+      const env = {
+        ...sandbox.env(),
+        ...(opts.heapSizeMiB ? { LOCKSTEP_HEAP_SIZE_MIB: String(opts.heapSizeMiB) } : {}),
+      };
       // What B1-B3 and ESO's run share: the peers and the counters that measure them.
       const measured = {
         scale,
@@ -149,6 +166,10 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
         const generic = await runGenericScenarios({
           ...measured,
           b1Only: !opts.only.has('generic'),
+          cacheHeap: async () => ({
+            slim: await runJsonChild<CacheHeapResult>(['--expose-gc', CACHE_HEAP, kubeconfigPath, 'slim'], env),
+            whole: await runJsonChild<CacheHeapResult>(['--expose-gc', CACHE_HEAP, kubeconfigPath, 'whole'], env),
+          }),
           startController: () =>
             startControllerChild({
               kubeconfigPath,
@@ -165,12 +186,42 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
         scenarios.controller = generic.controller;
         problems.push(...generic.problems);
       }
-      if ((opts.only.has('generic') || opts.only.has('b1')) && (eso || opts.only.has('vault'))) {
+      if (
+        (opts.only.has('generic') || opts.only.has('b1')) &&
+        (eso || opts.only.has('vault') || opts.only.has('growth'))
+      ) {
         log('removing the B1-B3 namespaces so the next run starts on a clean cluster');
         await removeNamespaces(
           kube,
           Array.from({ length: scale.namespaces }, (_, i) => namespaceName(i)),
         );
+      }
+      if (opts.only.has('growth')) {
+        try {
+          const growth = await runGrowth({
+            ...measured,
+            base: scale,
+            sizes: scale.growthSizes,
+            ...(scenarios.b1 ? { measured: scenarios.b1 as B1Figures } : {}),
+            removeNamespaces: (names) => removeNamespaces(kube, names),
+            namespaceName,
+            plotPath: join(opts.outDir, `growth-${fileStamp(startedAt)}.png`),
+            startController: () =>
+              startControllerChild({
+                kubeconfigPath,
+                logFile: join(runDir, `controller-growth-${Date.now()}.log`),
+                env,
+                concurrency: opts.concurrency,
+                nodeArgs: opts.nodeArgs,
+              }),
+          });
+          scenarios.growth = { rows: growth.rows, exponents: growth.exponents, plot: growth.plot };
+          problems.push(...growth.problems);
+        } catch (err) {
+          const reason = `the growth run failed: ${(err as Error).message}`;
+          problems.push(reason);
+          scenarios.growth = { status: 'not-run', reason } satisfies NotRun;
+        }
       }
       if (eso) {
         try {
@@ -249,6 +300,7 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
       concurrency: opts.concurrency,
       cpuProfile: opts.cpuProfile ? 'bench/results/profiles' : null,
       nodeArgs: opts.nodeArgs.length > 0 ? opts.nodeArgs.join(' ') : null,
+      heapSizeMiB: opts.heapSizeMiB || null,
     },
     scenarios,
     checks: checksOf(scenarios),
@@ -271,13 +323,14 @@ interface RawClientResult {
 
 async function removeNamespaces(kube: KubeHttp, names: string[]): Promise<void> {
   for (const name of names) await kube.delete(`/api/v1/namespaces/${name}`);
-  const deadline = Date.now() + 120_000;
+  // The namespace controller empties them one by one: 500 namespaces of 100 objects take minutes.
+  const deadline = Date.now() + 120_000 + names.length * 1_000;
   while (Date.now() < deadline) {
     const left = (await kube.list('/api/v1/namespaces')).items.filter((n) => names.includes(n.metadata?.name ?? ''));
     if (left.length === 0) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error('the B1-B3 namespaces were not removed within 120 s');
+  throw new Error(`${names.length} namespaces were not removed within ${120 + names.length} s`);
 }
 
 async function runLeaseChild(scale: Scale): Promise<LeaseBenchResult> {
@@ -351,6 +404,7 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
     concurrency: Number(process.env.BENCH_CONCURRENCY ?? 10),
     cpuProfile: process.env.BENCH_CPU_PROF === '1',
     nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    heapSizeMiB: Number(process.env.BENCH_HEAP_MIB ?? 512 / 2),
     log: (m) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`),
   });
   const failed = results.checks.filter((c) => c.pass === false);

@@ -30,6 +30,8 @@ export interface Scale {
   dynamicTtlSeconds: number;
   /** Issue 12's OpenBao outage: live dynamic leases while OpenBao is stopped (0: not run; the test suite runs 200). */
   outageLeases: number;
+  /** Growth: B1 at each of these sizes (B1's own size is not measured twice). */
+  growthSizes: readonly number[];
   /** Longest wait for any one phase before the harness gives up and records a timeout. */
   phaseTimeoutMs: number;
   /** The same for ESO's runs, which are expected to be several times slower (0: ESO is not run). */
@@ -55,6 +57,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     vaultRefreshAfterMs: 10_000,
     dynamicTtlSeconds: 10,
     outageLeases: 0,
+    growthSizes: [20, 40],
     phaseTimeoutMs: 60_000,
     esoPhaseTimeoutMs: 0,
   },
@@ -76,6 +79,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     vaultRefreshAfterMs: 20_000,
     dynamicTtlSeconds: 12,
     outageLeases: 200,
+    growthSizes: [200, 1_000],
     phaseTimeoutMs: 180_000,
     esoPhaseTimeoutMs: 300_000,
   },
@@ -91,12 +95,13 @@ export const SCALES: Record<ScaleName, Scale> = {
     rawCreates: 5_000,
     leases: 100_000,
     leaseSpreadMs: 20_000,
-    dynamicSecrets: 500,
+    dynamicSecrets: 1_000,
     staticSecrets: 2_000,
     vaultRefreshAfter: '60s',
     vaultRefreshAfterMs: 60_000,
     dynamicTtlSeconds: 60,
     outageLeases: 1_000,
+    growthSizes: [1_000, 10_000, 50_000],
     phaseTimeoutMs: 420_000,
     esoPhaseTimeoutMs: 1_800_000,
   },

@@ -2,7 +2,7 @@
 // log, OpenBao's route counters and moto's access log. A phase's figures are a difference of two
 // snapshots, so Lockstep and ESO are measured by the same counters.
 
-import type { OpenBaoApi } from '../../packages/sandbox/src/index.ts';
+import type { OpenBaoApi } from '@lockstep/sandbox';
 import type { ControllerChild } from './controller-child.ts';
 import { motoRequestCount } from './moto-requests.ts';
 import { openBaoRouteCounts } from './openbao-metrics.ts';

@@ -4,12 +4,12 @@
 // Tenants log in with OpenBao's kubernetes auth as the service account `app` of their
 // namespace (TokenRequest tokens reviewed by kube-apiserver), as in production.
 
-import type { OpenBaoApi } from '../../packages/sandbox/src/index.ts';
+import type { OpenBaoApi } from '@lockstep/sandbox';
 import { CONTROLLER_NAMESPACE, type ControllerChild } from './controller-child.ts';
 import { putVaultValue, vaultPath } from './generic-fixtures.ts';
 import { forEachLimit, type KubeHttp, type KubeObject } from './kube-http.ts';
 import { openBaoRouteCounts } from './openbao-metrics.ts';
-import { delta, sumBy, total } from './prometheus-text.ts';
+import { delta, histogramQuantile, sumBy, total } from './prometheus-text.ts';
 import { type RequestCounter, trafficBetween } from './request-counter.ts';
 import type { Scale } from './scale.ts';
 import { mib, round } from './stats.ts';
@@ -165,6 +165,8 @@ async function figures(ctx: VaultNativeContext, controller: ControllerChild) {
 }
 
 type Figures = Awaited<ReturnType<typeof figures>>;
+
+const LATENESS = 'lockstep_lease_renewal_lateness_seconds';
 
 function between(a: Figures, b: Figures) {
   const calls = (f: Figures) => sumBy(f.metrics, 'lockstep_provider_requests_total', ['provider', 'operation']);
@@ -349,6 +351,12 @@ export async function runVaultNativeScenarios(ctx: VaultNativeContext) {
   ] as const) {
     if (r.completedAt === undefined) problems.push(`B4-real: only ${r.done}/${n} ${what} before the timeout`);
   }
+  const cycles = between(issuedEnd, cyclesEnd);
+  const renewalsInCycles = total(cycles.leaseRenewalsMetric);
+  const lateness = (q: number) => {
+    const s = histogramQuantile(q, LATENESS, cyclesEnd.metrics, issuedEnd.metrics);
+    return s === undefined ? null : round(s, 3);
+  };
   const b4Real = {
     dynamicSecrets: vds.length,
     namespaces,
@@ -357,7 +365,12 @@ export async function runVaultNativeScenarios(ctx: VaultNativeContext) {
     issueSeconds: issued.completedAt === undefined ? null : round((issued.completedAt - issueStart.at) / 1000, 2),
     issue: between(issueStart, issuedEnd),
     renewedTwice: renewedTwice.done,
-    renewalCycles: between(issuedEnd, cyclesEnd),
+    renewalCycles: cycles,
+    /** From a renewal's due time to Vault granting it, over the two cycles (controller histogram). */
+    renewalLatenessSeconds: { p50: lateness(0.5), p99: lateness(0.99) },
+    /** Every OpenBao request in the two cycles (renewals, logins, token renewals) per lease renewal. */
+    openBaoRequestsPerRenewal:
+      renewalsInCycles === 0 ? null : round(total(cycles.openBaoRequests) / renewalsInCycles, 2),
     controllerBeforeRestart: { peakRssMiB: mib(beforeStats.peakRssBytes), cpuSeconds: beforeStats.cpuSeconds },
     restartGapSeconds,
     renewedAfterRestart: afterRestart.done,

@@ -52,7 +52,7 @@ ClusterRole, or, when watchNamespaces is set, by one Role per watched namespace.
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "list", "watch", "create", "update", "delete"]
-# templateFrom of kind ConfigMap.
+# templateFrom of kind ConfigMap, and a store's caProvider of type ConfigMap.
 - apiGroups: [""]
   resources: ["configmaps"]
   verbs: ["get"]
@@ -71,6 +71,11 @@ ClusterRole, or, when watchNamespaces is set, by one Role per watched namespace.
 - apiGroups: ["argoproj.io"]
   resources: ["rollouts"]
   verbs: ["get", "patch"]
+# GeneratorStates: one per generation of an ExternalSecret's generator source; superseded ones
+# get a GC deadline (patch) and are deleted after it (watched for that).
+- apiGroups: ["generators.lockstep.dev"]
+  resources: ["generatorstates"]
+  verbs: ["list", "watch", "create", "patch", "delete"]
 {{- end }}
 
 {{/* The flags the binary gets; docs/helm.md lists the value behind each. */}}

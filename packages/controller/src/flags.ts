@@ -35,6 +35,8 @@ export interface Flags {
   allowClusterStoreAmbientCredentials: boolean;
   /** Refuse `http://` Vault addresses instead of only warning about them. */
   refuseInsecureTransport: boolean;
+  /** How long a superseded GeneratorState is kept before it is deleted (ESO's --generator-gc-grace-period). */
+  generatorGcGraceMs: number;
 }
 
 const OPTIONS = {
@@ -57,6 +59,7 @@ const OPTIONS = {
   'leader-retry-period': { type: 'string' },
   'allow-cluster-store-ambient-credentials': { type: 'boolean' },
   'refuse-insecure-transport': { type: 'boolean' },
+  'generator-gc-grace-period': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -85,6 +88,7 @@ export const USAGE = `lockstep — keeps Kubernetes Secrets in lockstep with ext
                                      let ClusterSecretStores without auth use the controller's own cloud
                                      identity (SecretStores never may; default off)
   --refuse-insecure-transport        refuse http:// Vault addresses (default: warn with an InsecureTransport condition)
+  --generator-gc-grace-period MS     keep a superseded GeneratorState this long before deleting it (default 120000)
 Every flag has an environment equivalent: LOCKSTEP_NAMESPACE (comma-separated), LOCKSTEP_LOG_LEVEL, …`;
 
 /** The flags of this process, or the exit code once usage is printed (`--help`: 0, a bad flag: 2). */
@@ -140,6 +144,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags | 'hel
     leaderRetryPeriodMs: positiveInt(get('leader-retry-period') ?? '2000', '--leader-retry-period'),
     allowClusterStoreAmbientCredentials: on('allow-cluster-store-ambient-credentials'),
     refuseInsecureTransport: on('refuse-insecure-transport'),
+    generatorGcGraceMs: positiveInt(get('generator-gc-grace-period') ?? '120000', '--generator-gc-grace-period', true),
   };
 }
 

@@ -1,61 +1,17 @@
 #!/usr/bin/env node
-// The `lockstep` binary: one process runs the generic pipeline and the Vault-native engine.
-// Composition only: flags → clients → models → leader election → endpoints → shutdown.
+// The `lockstep` binary. The V8 heap is sized from the container's memory limit first (a
+// re-exec with --max-old-space-size, heap-limit.ts), before the controller's modules load.
 
-import { createLogger, createMetrics, describeUnexpected, realClock } from '@lockstep/core';
-import { createClients } from './clients.ts';
-import { serveEndpoints } from './endpoints.ts';
-import { readFlags } from './flags.ts';
-import { leaderElector } from './leadership.ts';
-import { ModelRunner } from './model-runner.ts';
-import { createModels } from './models.ts';
-import { surviveStrayRejections, terminationSignal } from './process-events.ts';
+import { sizeHeapToMemoryLimit } from './heap-limit.ts';
 
-async function main(): Promise<number> {
-  const flags = readFlags(process.argv.slice(2), process.env);
-  if (typeof flags === 'number') return flags;
-  const log = createLogger({ level: flags.logLevel, name: 'lockstep' });
-  const metrics = createMetrics({ clock: realClock });
-  surviveStrayRejections(log, metrics);
-
-  const clients = await createClients(flags, log, metrics);
-  const models = createModels(flags, clients);
-  const runner = new ModelRunner(clients.deps.managedSecrets, models, log);
-  let shuttingDown = false;
-  const elector = flags.leaderElect
-    ? leaderElector(flags, { ...clients.deps, start: () => runner.start(), shuttingDown: () => shuttingDown })
-    : undefined;
-  const servers = await serveEndpoints(flags, log, {
-    metrics,
-    leaseSources: models.flatMap((m) => m.leaseSources),
-    // A standby is ready: it can take over at once, and a rollout must not wait for it.
-    ready: () => (elector !== undefined && !elector.isLeader()) || runner.hasSynced(),
-  });
-  if (elector) {
-    void elector.run();
-    log.info('waiting for the leader lease');
-  } else {
-    await runner.start();
-  }
-
-  // Graceful shutdown: stop taking work, let in-flight reconciles finish, revoke nothing.
-  const signal = await terminationSignal();
-  shuttingDown = true;
-  log.info({ signal }, 'shutting down');
-  try {
-    const unfinished = await runner.stop(flags.shutdownTimeoutMs);
-    clients.vault.stop();
-    await elector?.release();
-    for (const s of servers) s.close();
-    if (unfinished.length) log.warn({ unfinished }, 'deadline reached with reconciles in flight');
-    return 0;
-  } catch (err) {
-    log.error({ error: describeUnexpected(err) }, 'shutdown failed');
-    return 1;
-  }
+try {
+  sizeHeapToMemoryLimit();
+} catch (err) {
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: (err as Error).message })}\n`);
+  process.exit(1);
 }
-
-main().then(
+const { runController } = await import('./run-controller.ts');
+runController().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: (err as Error).message })}\n`);

@@ -10,14 +10,11 @@ import {
   clientSecretApi,
   createKubeAccess,
   createMetrics,
-  FakeClock,
-  InMemoryStatusPatcher,
   type ModelDeps,
-  RecordingEvents,
   ResourceInformer,
   seededRandom,
-  silentLogger,
 } from '@lockstep/core';
+import { FakeClock, InMemoryStatusPatcher, RecordingEvents, silentLogger } from '@lockstep/core/testing';
 import { LocalTokenCipher, StorageEncryptionCipher, TokenManager } from '@lockstep/vault-native';
 import type { Clients } from './clients.ts';
 import { parseFlags } from './flags.ts';
@@ -76,7 +73,15 @@ test('both models come back as controllers, shared informers, lease sources and 
   assert.deepEqual(
     models.map((m) => m.controllers.map((c) => c.name)),
     [
-      ['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'ClusterExternalSecret', 'PushSecret'],
+      [
+        'ExternalSecret',
+        'SecretStore',
+        'ClusterSecretStore',
+        'ClusterExternalSecret',
+        'PushSecret',
+        'ClusterPushSecret',
+        'GeneratorState',
+      ],
       ['VaultConnection', 'VaultAuth', 'VaultStaticSecret', 'VaultPKISecret', 'VaultDynamicSecret'],
     ],
   );

@@ -14,6 +14,7 @@ export function createModels(flags: Flags, clients: Clients): Model[] {
         registry: clients.registry,
         coalesceWindowMs: flags.coalesceWindowMs,
         controllerClass: flags.controllerClass,
+        generatorGcGraceMs: flags.generatorGcGraceMs,
       }),
     );
   }

@@ -29,7 +29,16 @@ after(async () => {
 
 test('the binary registers exactly the providers of STORE_PROVIDERS, each through its registration', () => {
   assert.deepEqual(registry.providerNames(), [...names].sort());
-  assert.deepEqual(registry.generatorKinds(), ['Fake', 'Password', 'VaultDynamicSecret']);
+  assert.deepEqual(registry.generatorKinds(), [
+    'ECRAuthorizationToken',
+    'Fake',
+    'Password',
+    'SSHKey',
+    'STSSessionToken',
+    'UUID',
+    'VaultDynamicSecret',
+    'Webhook',
+  ]);
   assert.ok(registry.leasedGenerator('VaultDynamicSecret'), 'vault-native serves it on the lease engine');
 });
 

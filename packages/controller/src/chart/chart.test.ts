@@ -183,8 +183,16 @@ describe('the Helm chart', () => {
       for (const v of ['list', 'watch']) assert.ok(verbs.has(v), `${v} ${names.plural}.${group}`);
       assert.ok(verbsOn(rules, group, `${names.plural}/status`).has('patch'), `${names.plural}/status`);
     }
-    // PushSecret: its informer, and the finalizer that removes what was pushed (a metadata patch).
-    assert.deepEqual([...verbsOn(rules, 'external.lockstep.dev', 'pushsecrets')].sort(), ['list', 'patch', 'watch']);
+    // PushSecret: its informer, the finalizer that removes what was pushed (a metadata patch), and
+    // the PushSecrets a ClusterPushSecret creates, replaces and deletes.
+    assert.deepEqual([...verbsOn(rules, 'external.lockstep.dev', 'pushsecrets')].sort(), [
+      'create',
+      'delete',
+      'list',
+      'patch',
+      'update',
+      'watch',
+    ]);
 
     const binding = only(docs, 'ClusterRoleBinding', FULLNAME);
     assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: FULLNAME });

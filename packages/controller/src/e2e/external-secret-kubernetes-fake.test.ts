@@ -107,6 +107,43 @@ describe('ExternalSecret with the fake and kubernetes providers', () => {
     assert.deepEqual(JSON.parse(data['two.json'] ?? '{}'), { token: 'two' });
   });
 
+  test('kubernetes store: server.url trusted through a caProvider ConfigMap; a missing one is Ready=False', async () => {
+    const remote = await e.namespace('remote-ca');
+    await userSecret(e, remote, 'db-creds', { password: 'remote-db-Passw0rd' });
+    await e.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'ca-reader' } } });
+    await grantSecretAccess(e.kc, remote, { namespace: ns, name: 'ca-reader' }, ['get', 'list', 'watch']);
+    const cluster = e.kc.getCurrentCluster();
+    const caPem = Buffer.from(cluster?.caData ?? '', 'base64').toString('utf8');
+    await e.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'api-server-ca' }, data: { 'ca.crt': caPem } },
+    });
+    const store = (name: string, configMap: string) =>
+      secretStore(ns, name, {
+        kubernetes: {
+          remoteNamespace: remote,
+          server: { url: cluster?.server, caProvider: { type: 'ConfigMap', name: configMap, key: 'ca.crt' } },
+          auth: { serviceAccount: { name: 'ca-reader' } },
+        },
+      });
+    await e.apply(store('ca-from-configmap', 'api-server-ca'));
+    await e.apply(store('ca-missing', 'no-such-ca'));
+    await waitForReady(e, { kind: 'SecretStore', namespace: ns, name: 'ca-from-configmap' }, 'True');
+    const missing = await waitForReady(e, { kind: 'SecretStore', namespace: ns, name: 'ca-missing' }, 'False');
+    assert.match(
+      missing.message ?? '',
+      new RegExp(
+        `ConfigMap "no-such-ca" not found in namespace "${ns}": spec.provider.kubernetes.server.caProvider needs it`,
+      ),
+    );
+    await es('via-ca-configmap', {
+      secretStoreRef: { name: 'ca-from-configmap' },
+      data: [{ secretKey: 'pw', remoteRef: { key: 'db-creds', property: 'password' } }],
+    });
+    const data = await waitFor('the Secret', () => e.secret(ns, 'via-ca-configmap'));
+    assert.equal(data.pw, 'remote-db-Passw0rd');
+  });
+
   test('creationPolicy Owner: the Secret belongs to the ExternalSecret and is deleted with it', async () => {
     await es('owner', { ...store, data: [{ secretKey: 'k', remoteRef: { key: '/app/api-key' } }] });
     await waitFor('the Secret', () => e.secret(ns, 'owner'));

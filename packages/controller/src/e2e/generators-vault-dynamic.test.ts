@@ -5,15 +5,14 @@
 // before max_ttl, revoked after the rollout and on delete, and a restart re-issues nothing.
 
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { appDeployment, connectPostgres, findLeaks, postgresConfigFromEnv, seedDatabase } from '@lockstep/sandbox';
-import { type ControllerUnderTest, startControllerUnderTest } from '../testing/controller-under-test.ts';
-import { counterValue } from '../testing/counter-value.ts';
+import type { ControllerUnderTest } from '../testing/controller-under-test.ts';
 import { type E2e, startE2e, waitForReady } from '../testing/e2e-harness.ts';
 import { EXTERNAL, externalSecret, GENERATORS } from '../testing/external-resources.ts';
 import { type OpenBaoForE2e, openBaoForE2e } from '../testing/openbao-for-e2e.ts';
+import { restartController } from '../testing/restart-controller.ts';
 import { waitFor } from '../testing/wait-for.ts';
 
 async function roleExists(name: string): Promise<boolean> {
@@ -168,23 +167,7 @@ describe('VaultDynamicSecret generator on the lease engine (OpenBao + PostgreSQL
     const ledger = await waitFor('the ledger', () => ledgerOf(ns));
     const writes = e.secretWrites(ns, 'db-creds');
 
-    await e.controller.stop();
-    restarted = startControllerUnderTest({
-      kubeconfigPath: e.kubeconfigPath,
-      controllerNamespace: e.controllerNamespace,
-      logFile: join(e.dir, 'controller-restarted.log'),
-      args: ['--enable-generic'],
-    });
-    await restarted.ready();
-    // The restarted controller has looked at the ExternalSecret (its first list queues it).
-    await waitFor(
-      'the restarted controller reconciled ExternalSecrets',
-      async () =>
-        counterValue(await (restarted as ControllerUnderTest).metrics(), 'lockstep_reconcile_total', {
-          kind: 'ExternalSecret',
-        }) >= 1,
-      20_000,
-    );
+    restarted = await restartController(e);
     assert.equal((await ledgerOf(ns))?.leaseId, ledger.leaseId, 'the same lease');
     assert.deepEqual(await credentials(ns), first, 'the same credentials');
     assert.equal(e.secretWrites(ns, 'db-creds'), writes, 'the Secret was not written again');

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
-import { BackendError, FakeClock, seededRandom } from '@lockstep/core';
+import { BackendError, seededRandom } from '@lockstep/core';
+import { FakeClock } from '@lockstep/core/testing';
 import { type ApiServer, ensureNamespace, startApiServer } from '@lockstep/sandbox';
 import { LeaderElector, type LeaderElectorOptions } from './leader-elector.ts';
 import { type ElectionLock, LeaseLock } from './lease-lock.ts';

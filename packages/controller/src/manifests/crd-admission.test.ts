@@ -43,6 +43,8 @@ for (const anchor of ['eso', 'vso'] as const) {
     const { files, docs } = await examples(anchor);
     assert.ok(files.length >= 10, `${files.length} examples`);
     for (const { file, obj } of docs) {
+      // The docs' own Secrets (core v1) come with some examples; the API server, not a CRD, admits them.
+      if (obj.apiVersion === 'v1') continue;
       const result = admit(obj);
       assert.ok(result.ok, `${file} ${obj.kind}: ${result.errors.join('; ')}`);
     }
@@ -121,7 +123,7 @@ const malformed: Array<[string, Obj, RegExp]> = [
   ],
   [
     'a generatorRef to an unknown generator kind',
-    es({ dataFrom: [{ sourceRef: { generatorRef: { kind: 'UUID', name: 'u' } } }] }),
+    es({ dataFrom: [{ sourceRef: { generatorRef: { kind: 'GCRAccessToken', name: 'g' } } }] }),
     /kind must be equal to one of/,
   ],
   ['a VaultDynamicSecret with renewalPercent 95', vds({ renewalPercent: 95 }), /renewalPercent must be <= 90/],

@@ -31,6 +31,7 @@ const NOT_EXERCISED: Record<string, string> = {
     [
       'external.lockstep.dev/externalsecrets',
       'external.lockstep.dev/clusterexternalsecrets',
+      'external.lockstep.dev/clusterpushsecrets',
       'vault.lockstep.dev/vaultstaticsecrets',
       'vault.lockstep.dev/vaultdynamicsecrets',
       'vault.lockstep.dev/vaultpkisecrets',

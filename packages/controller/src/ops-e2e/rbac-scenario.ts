@@ -136,6 +136,23 @@ export async function createEverything(
       },
     },
   });
+  // The ClusterPushSecret stamps a PushSecret beside each provisioned ExternalSecret.
+  await ops.create({
+    apiVersion: EXTERNAL,
+    kind: 'ClusterPushSecret',
+    metadata: { name: ces },
+    spec: {
+      pushSecretName: 'from-cps',
+      namespaceSelectors: [{ matchLabels: { [CES_LABEL]: ces } }],
+      refreshTime: '1s',
+      pushSecretSpec: {
+        refreshInterval: '1h',
+        secretStoreRefs: [{ name: 'fake', kind: 'SecretStore' }],
+        selector: { secret: { name: 'push-source' } },
+        data: [{ match: { secretKey: 'token', remoteRef: { remoteKey: 'cps-token' } } }],
+      },
+    },
+  });
   const cesNamespaces = [ns, ...(opts.alsoSelect ?? [])];
   for (const n of cesNamespaces) await labelNamespace(ops, n, { [CES_LABEL]: ces });
 
@@ -189,6 +206,7 @@ export async function createEverything(
     ownedBy: {
       externalsecrets: secret('from-fake'),
       clusterexternalsecrets: { resource: 'externalsecrets', namespace: ns, name: 'from-ces' },
+      clusterpushsecrets: { resource: 'pushsecrets', namespace: ns, name: 'from-cps' },
       vaultstaticsecrets: secret('vss'),
       vaultdynamicsecrets: secret('db-creds'),
       vaultpkisecrets: secret('web-tls'),
@@ -227,22 +245,27 @@ export async function exerciseEverything(ops: Ops, world: RbacWorld, leader: Con
   );
   await waitFor('the Deployment restarted after a re-issue', () => ops.restartedAt(ns, 'api'));
 
-  // The ClusterExternalSecret's spec changes: it replaces the ExternalSecrets it provisioned.
-  const ces = await ops.get(EXTERNAL, 'ClusterExternalSecret', undefined, world.ces);
-  assert.ok(ces, 'the ClusterExternalSecret exists');
-  ces.spec.externalSecretSpec.refreshInterval = '2h';
-  await ops.custom.replaceClusterCustomObject({
-    group: 'external.lockstep.dev',
-    version: 'v1',
-    plural: 'clusterexternalsecrets',
-    name: world.ces,
-    body: ces,
-  });
-  for (const n of world.cesNamespaces)
-    await waitFor(
-      `the provisioned ExternalSecret in ${n} replaced`,
-      async () => (await ops.get(EXTERNAL, 'ExternalSecret', n, 'from-ces'))?.spec?.refreshInterval === '2h',
-    );
+  // The ClusterExternalSecret's and ClusterPushSecret's specs change: each replaces what it provisioned.
+  for (const [kind, plural, specField, child, childName] of [
+    ['ClusterExternalSecret', 'clusterexternalsecrets', 'externalSecretSpec', 'ExternalSecret', 'from-ces'],
+    ['ClusterPushSecret', 'clusterpushsecrets', 'pushSecretSpec', 'PushSecret', 'from-cps'],
+  ] as const) {
+    const parent = await ops.get(EXTERNAL, kind, undefined, world.ces);
+    assert.ok(parent, `the ${kind} exists`);
+    parent.spec[specField].refreshInterval = '2h';
+    await ops.custom.replaceClusterCustomObject({
+      group: 'external.lockstep.dev',
+      version: 'v1',
+      plural,
+      name: world.ces,
+      body: parent,
+    });
+    for (const n of world.cesNamespaces)
+      await waitFor(
+        `the provisioned ${child} in ${n} replaced`,
+        async () => (await ops.get(EXTERNAL, child, n, childName))?.spec?.refreshInterval === '2h',
+      );
+  }
 
   // Deletions: the ClusterExternalSecret's ExternalSecret when the namespace leaves its
   // selection, the target Secret when the remote key goes (deletionPolicy Delete), and the
@@ -251,6 +274,10 @@ export async function exerciseEverything(ops: Ops, world: RbacWorld, leader: Con
   await waitFor(
     'the ExternalSecret of the ClusterExternalSecret deleted',
     async () => !(await ops.get(EXTERNAL, 'ExternalSecret', ns, 'from-ces')),
+  );
+  await waitFor(
+    'the PushSecret of the ClusterPushSecret deleted',
+    async () => !(await ops.get(EXTERNAL, 'PushSecret', ns, 'from-cps')),
   );
   await ops.replaceFakeData(ns, 'fake', [{ key: 'other', value: 'x' }]);
   await waitFor('the target Secret deleted with its remote key', async () => !(await ops.secret(ns, 'from-fake')));

@@ -7,6 +7,7 @@ import { objectKey } from '../queue/object-key.ts';
 import { GuardedWatch } from './guarded-watch.ts';
 import { type ListPage, type ListPageQuery, listPageFn } from './list-page.ts';
 import { collectionPath, type ResourceRef } from './resource-path.ts';
+import { slimObject } from './slim-object.ts';
 
 export interface InformerHandlers<T> {
   add?(obj: T): void;
@@ -67,7 +68,8 @@ export class ResourceInformer<T extends KubernetesObject = KubernetesObject> {
     this.#listPage = listPageFn<T>(options.kubeConfig, this.resource);
     this.#lw = new ListWatch<T>(
       collectionPath(this.resource),
-      new GuardedWatch(options.kubeConfig, (err) => this.#onError(err)),
+      // Listed and watched objects enter the cache slimmed (slim-object.ts); handlers see them so.
+      new GuardedWatch(options.kubeConfig, (err) => this.#onError(err), slimObject),
       () => this.#list(),
       false,
       options.labelSelector,
@@ -169,8 +171,8 @@ export class ResourceInformer<T extends KubernetesObject = KubernetesObject> {
         limit,
         continueToken,
       });
-      // List items carry no apiVersion/kind; handlers get whole objects.
-      for (const item of page.items) items.push({ ...item, apiVersion, kind });
+      // List items carry no apiVersion/kind; handlers get them like watched objects.
+      for (const item of page.items) items.push(slimObject({ ...item, apiVersion, kind }));
       continueToken = page.continueToken;
       resourceVersion = page.resourceVersion ?? resourceVersion;
     } while (continueToken);

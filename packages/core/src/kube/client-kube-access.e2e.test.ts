@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { kubeConfigFromEnv } from '../../../sandbox/src/testing/peers.ts'; // TODO: import from '@lockstep/sandbox' once its index exports the testing helpers
+import { kubeConfigFromEnv } from '@lockstep/sandbox';
 import { BackendError } from '../errors/backend-error.ts';
 import { kubeError } from '../errors/kube-call.ts';
 import { createKubeAccess } from './client-kube-access.ts';
@@ -43,6 +43,14 @@ before(async () => {
     },
   });
   await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'reader' } } });
+  await core.createNamespacedConfigMap({
+    namespace: ns,
+    body: {
+      metadata: { name: 'trust' },
+      data: { 'ca.crt': 'PEM TEXT' },
+      binaryData: { 'ca.der': Buffer.from([0, 255, 10]).toString('base64') },
+    },
+  });
 });
 
 after(async () => {
@@ -73,6 +81,25 @@ describe('KubeAccess over client-node', () => {
     await assert.rejects(
       access.readSecretKey(ns, { name: 'creds', key: 'password' }),
       isClass('NotFound', new RegExp(`key "password" not found in Secret "creds" in namespace "${ns}"`)),
+    );
+  });
+
+  test('reads one key of a ConfigMap, from data or binaryData', async () => {
+    assert.equal(
+      Buffer.from(await access.readConfigMapKey(ns, { name: 'trust', key: 'ca.crt' })).toString(),
+      'PEM TEXT',
+    );
+    assert.deepEqual([...(await access.readConfigMapKey(ns, { name: 'trust', key: 'ca.der' }))], [0, 255, 10]);
+  });
+
+  test('a missing ConfigMap or ConfigMap key is NotFound and names it', async () => {
+    await assert.rejects(
+      access.readConfigMapKey(ns, { name: 'nope', key: 'ca.crt' }),
+      isClass('NotFound', new RegExp(`^ConfigMap "nope" not found in namespace "${ns}"$`)),
+    );
+    await assert.rejects(
+      access.readConfigMapKey(ns, { name: 'trust', key: 'tls.crt' }),
+      isClass('NotFound', new RegExp(`key "tls.crt" not found in ConfigMap "trust" in namespace "${ns}"`)),
     );
   });
 

@@ -11,6 +11,13 @@ export function createKubeAccess(kc: KubeConfig): KubeAccess {
   const core = kc.makeApiClient(CoreV1Api);
 
   async function readSecret(namespace: string, name: string): Promise<Record<string, Uint8Array>> {
+    return (await readSecretWithLabels(namespace, name)).data;
+  }
+
+  async function readSecretWithLabels(
+    namespace: string,
+    name: string,
+  ): Promise<{ data: Record<string, Uint8Array>; labels: Record<string, string> }> {
     const secret = await kubeCall({ verb: 'read', kind: 'Secret', name, namespace }, () =>
       core.readNamespacedSecret({ name, namespace }),
     );
@@ -18,11 +25,12 @@ export function createKubeAccess(kc: KubeConfig): KubeAccess {
     for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = Buffer.from(value, 'base64');
     // stringData is write-only on a real API server; a lenient server may still echo it.
     for (const [key, value] of Object.entries(secret.stringData ?? {})) data[key] ??= Buffer.from(value, 'utf8');
-    return data;
+    return { data, labels: secret.metadata?.labels ?? {} };
   }
 
   return {
     readSecret,
+    readSecretWithLabels,
 
     async readSecretKey(namespace: string, ref: SecretKeySelector): Promise<Uint8Array> {
       const data = await readSecret(namespace, ref.name);
@@ -35,6 +43,21 @@ export function createKubeAccess(kc: KubeConfig): KubeAccess {
         );
       }
       return value;
+    },
+
+    async readConfigMapKey(namespace: string, ref: { name: string; key: string }): Promise<Uint8Array> {
+      const configMap = await kubeCall({ verb: 'read', kind: 'ConfigMap', name: ref.name, namespace }, () =>
+        core.readNamespacedConfigMap({ name: ref.name, namespace }),
+      );
+      const text = configMap.data?.[ref.key];
+      if (text !== undefined) return Buffer.from(text, 'utf8');
+      const binary = configMap.binaryData?.[ref.key];
+      if (binary !== undefined) return Buffer.from(binary, 'base64');
+      throw new BackendError(
+        'NotFound',
+        'kubernetes',
+        `key "${ref.key}" not found in ConfigMap "${ref.name}" in namespace "${namespace}"`,
+      );
     },
 
     async requestServiceAccountToken(req: ServiceAccountTokenRequest): Promise<{ token: string; expiresAt: Date }> {

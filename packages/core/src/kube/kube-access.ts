@@ -19,8 +19,15 @@ export interface ServiceAccountTokenRequest {
 export interface KubeAccess {
   /** Reads one key of a Secret; throws BackendError NotFound when the Secret or key is missing. */
   readSecretKey(namespace: string, ref: SecretKeySelector): Promise<Uint8Array>;
+  /** Reads one key of a ConfigMap (data, else binaryData); throws BackendError NotFound when the ConfigMap or key is missing. */
+  readConfigMapKey(namespace: string, ref: { name: string; key: string }): Promise<Uint8Array>;
   /** Reads a whole Secret's data; throws BackendError NotFound when missing. */
   readSecret(namespace: string, name: string): Promise<Record<string, Uint8Array>>;
   /** TokenRequest API: a short-lived token for a service account of the given namespace. */
   requestServiceAccountToken(req: ServiceAccountTokenRequest): Promise<{ token: string; expiresAt: Date }>;
+  /** A whole Secret's data and labels in one read (a label that gates its use is checked on the data read with it). */
+  readSecretWithLabels(
+    namespace: string,
+    name: string,
+  ): Promise<{ data: Record<string, Uint8Array>; labels: Record<string, string> }>;
 }

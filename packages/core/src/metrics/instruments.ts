@@ -27,6 +27,8 @@ export interface LockstepInstruments {
   secretWrites: Counter<{ kind: string; operation: 'create' | 'update' | 'delete' | (string & {}) }>;
   leasesActive: Gauge<{ kind: string }>;
   leaseRenewals: Counter<{ result: string }>;
+  /** Seconds from a renewal's due time to Vault granting it. */
+  leaseRenewalLateness: Histogram;
   tokenRenewals: Counter<{ result: string }>;
   rolloutRestarts: Counter<{ kind: string }>;
   /** Rejections nobody awaited and other errors that reached the process level, by origin; each is a bug to report. */
@@ -89,6 +91,11 @@ export function defineInstruments(meter: Meter, live: LiveGauges, clock: Clock =
     }),
     leaseRenewals: meter.createCounter('lockstep_lease_renewals', {
       description: 'Lease renewals by result (renewed, capped, failed).',
+    }),
+    leaseRenewalLateness: meter.createHistogram('lockstep_lease_renewal_lateness_seconds', {
+      description: 'Seconds from when a lease renewal fell due to when Vault granted it.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60] },
     }),
     tokenRenewals: meter.createCounter('lockstep_token_renewals', {
       description: 'Vault login token renewals by result.',

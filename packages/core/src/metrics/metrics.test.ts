@@ -25,6 +25,8 @@ describe('metrics', () => {
     m.leasesActive.record(12, { kind: 'VaultDynamicSecret' });
     m.leaseRenewals.add(5, { result: 'renewed' });
     m.leaseRenewals.add(1, { result: 'capped' });
+    m.leaseRenewalLateness.record(0.3);
+    m.leaseRenewalLateness.record(4);
     m.tokenRenewals.add(2, { result: 'success' });
     m.rolloutRestarts.add(1, { kind: 'Deployment' });
     m.setEarliestLeaseExpiry(new Date('2026-05-01T00:10:00Z'), 'VaultDynamicSecret');
@@ -48,6 +50,9 @@ describe('metrics', () => {
       ['lockstep_leases_active{kind="VaultDynamicSecret"}', 12],
       ['lockstep_lease_renewals_total{result="renewed"}', 5],
       ['lockstep_lease_renewals_total{result="capped"}', 1],
+      ['lockstep_lease_renewal_lateness_seconds_bucket{le="0.5"}', 1],
+      ['lockstep_lease_renewal_lateness_seconds_bucket{le="5"}', 2],
+      ['lockstep_lease_renewal_lateness_seconds_count', 2],
       ['lockstep_token_renewals_total{result="success"}', 2],
       ['lockstep_rollout_restarts_total{kind="Deployment"}', 1],
       ['lockstep_lease_earliest_expiry_seconds{kind="VaultDynamicSecret"}', 540],

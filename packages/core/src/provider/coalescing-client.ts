@@ -18,8 +18,12 @@ export class CoalescingClient implements SecretsClient {
   private readonly entries = new Map<string, Entry>();
   private lastSweep = 0;
 
+  /** The inner client's, when it has one: a store without it takes no push metadata. */
+  readonly checkPushMetadata?: (metadata: unknown) => void;
+
   constructor(inner: SecretsClient, opts: { windowMs: number; clock: Pick<Clock, 'now'> }) {
     this.inner = inner;
+    if (inner.checkPushMetadata) this.checkPushMetadata = (metadata) => inner.checkPushMetadata?.(metadata);
     this.windowMs = opts.windowMs;
     this.clock = opts.clock;
   }
@@ -69,6 +73,7 @@ export class CoalescingClient implements SecretsClient {
       getAllSecrets: (find) => this.once(`find:${refKey(find)}`, () => this.inner.getAllSecrets(find), maxAgeMs),
       pushSecret: (value, ref, opts) => this.pushSecret(value, ref, opts),
       deleteSecret: (ref, opts) => this.deleteSecret(ref, opts),
+      ...(this.checkPushMetadata ? { checkPushMetadata: this.checkPushMetadata } : {}),
       validate: () => this.validate(),
       close: () => this.close(),
     };

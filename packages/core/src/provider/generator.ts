@@ -17,8 +17,14 @@ export interface GeneratorResult {
 }
 
 export interface GeneratorContext {
+  /** Namespace of the consumer (the ExternalSecret): where credential references resolve by default. */
   namespace: string;
   kube: KubeAccess;
+  /**
+   * The ClusterGenerator the spec came from, if any: its credential references may then name
+   * a namespace (as a ClusterSecretStore's may), once its conditions allowed the consumer.
+   */
+  clusterGenerator?: string;
 }
 
 export interface Generator<Spec = unknown> {

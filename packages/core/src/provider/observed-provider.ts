@@ -28,7 +28,7 @@ function observedClient(inner: SecretsClient, observe: ProviderCallObserver): Se
       throw err;
     }
   };
-  const { pushSecret, deleteSecret } = inner;
+  const { pushSecret, deleteSecret, checkPushMetadata } = inner;
   return {
     getSecret: (ref) => call('GetSecret', () => inner.getSecret(ref)),
     getSecretMap: (ref) => call('GetSecretMap', () => inner.getSecretMap(ref)),
@@ -39,6 +39,7 @@ function observedClient(inner: SecretsClient, observe: ProviderCallObserver): Se
     ...(deleteSecret
       ? { deleteSecret: (ref, opts) => call('DeleteSecret', () => deleteSecret.call(inner, ref, opts)) }
       : {}),
+    ...(checkPushMetadata ? { checkPushMetadata: (metadata) => checkPushMetadata.call(inner, metadata) } : {}),
     validate: () => inner.validate(),
     close: () => inner.close(),
   };

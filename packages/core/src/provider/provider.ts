@@ -41,6 +41,8 @@ export interface PushOptions {
    * cannot mark ownership on the secret itself (Vault KV v1) updates or deletes only such a one.
    */
   pushedBefore?: boolean;
+  /** The entry's `data[].metadata` (a PushSecretMetadata), checked by `checkPushMetadata` first. */
+  metadata?: unknown;
 }
 
 /** A live, authenticated client for one store configuration. Reused across reconciles. */
@@ -56,6 +58,11 @@ export interface SecretsClient {
    * Lockstep did not create is never overwritten: BackendError Conflict.
    */
   pushSecret?(value: Uint8Array, ref: PushRef, opts?: PushOptions): Promise<void>;
+  /**
+   * Throws a SpecProblem when `data[].metadata` is not what this store takes; called for every
+   * entry before anything is pushed. A client without it takes no metadata.
+   */
+  checkPushMetadata?(metadata: unknown): void;
   /** Removes what a PushSecret pushed; a remote secret Lockstep did not create is left alone. */
   deleteSecret?(ref: PushRef, opts?: PushOptions): Promise<void>;
   /** Checks that the client can reach and read the store; answers a reason for the store's condition. */
@@ -75,6 +82,18 @@ export interface ProviderContext {
   /** Namespace whose Secrets and ServiceAccounts the client may use: the store's, or the ExternalSecret's for a ClusterSecretStore. */
   namespace: string;
   kube: KubeAccess;
+  /** What queued reconciles will read through this client next (given to newClient only). */
+  upcoming?: UpcomingReads;
+}
+
+/**
+ * The remote reads that reconciles already waiting in the work queue will make through one
+ * client, in the order they will run: a peek at the queue, so a source with a batch API can
+ * fetch them in the same call as a read it must make now. The source stays the only caller of
+ * its backend, and a reconcile never reads for another (watch -> queue -> reconcile -> source).
+ */
+export interface UpcomingReads {
+  refs(): Iterable<RemoteRef>;
 }
 
 export interface Provider<Spec = unknown> {

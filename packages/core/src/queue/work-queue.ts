@@ -143,6 +143,14 @@ export class WorkQueue {
     return this.#waiting.size;
   }
 
+  /**
+   * The keys queued and not started, in the order they will start (a peek for read-ahead:
+   * sources may fetch what the next reconciles will read; nothing is dequeued).
+   */
+  waitingKeys(): IterableIterator<string> {
+    return this.#waiting.values();
+  }
+
   /** Reconciles started and not settled (can exceed concurrency after timeouts). */
   get inFlight(): number {
     return this.#running.size;

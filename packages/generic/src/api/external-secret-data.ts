@@ -21,7 +21,17 @@ export const StoreRefSchema = Type.Object({
 });
 export type SecretStoreRef = Static<typeof StoreRefSchema>;
 
-export const GENERATOR_KINDS = ['Password', 'Fake', 'VaultDynamicSecret'] as const;
+export const GENERATOR_KINDS = [
+  'Password',
+  'Fake',
+  'VaultDynamicSecret',
+  'Webhook',
+  'UUID',
+  'SSHKey',
+  'STSSessionToken',
+  'ECRAuthorizationToken',
+  'ClusterGenerator',
+] as const;
 /** ESO's generator group is accepted as an alias so migrated manifests keep their generatorRef. */
 export const GENERATOR_API_VERSIONS = [
   `${GENERATORS_GROUP}/${GENERATORS_VERSION}`,

@@ -1,10 +1,12 @@
-// `spec.provider.aws` of a SecretStore (ESO AWSProvider). Only Secrets Manager is served.
+// `spec.provider.aws` of a SecretStore (ESO AWSProvider): Secrets Manager and Parameter Store.
 
 import { ExactlyOneOf, SecretKeySelectorSchema, ServiceAccountSelectorSchema, StringEnum } from '@lockstep/core';
 import { type Static, Type } from 'typebox';
 
 export const AwsProviderSchema = Type.Object({
-  service: StringEnum(['SecretsManager'] as const, { description: 'Only SecretsManager (ParameterStore: later).' }),
+  service: StringEnum(['SecretsManager', 'ParameterStore'] as const, {
+    description: 'SecretsManager or ParameterStore (SSM).',
+  }),
   region: Type.String({ minLength: 1 }),
   role: Type.Optional(Type.String({ description: 'IAM role ARN assumed after authenticating.' })),
   additionalRoles: Type.Optional(Type.Array(Type.String())),
@@ -13,6 +15,7 @@ export const AwsProviderSchema = Type.Object({
   transitiveTagKeys: Type.Optional(Type.Array(Type.String())),
   prefix: Type.Optional(Type.String({ description: 'Prepended to every remote key.' })),
   secretsManager: Type.Optional(
+    // Only with service SecretsManager (validateSpec says so).
     Type.Object({
       forceDeleteWithoutRecovery: Type.Optional(Type.Boolean()),
       recoveryWindowInDays: Type.Optional(Type.Integer({ minimum: 7, maximum: 30 })),

@@ -1,37 +1,9 @@
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { isNotFound, kubeCall } from '@lockstep/core';
-import type { ExternalSecretWriter } from './reconcile-cluster-external-secret.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ExternalSecret } from '../api/external-secret.ts';
+import { clientChildWriter } from '../cluster-provisioning/child-writer.ts';
+import type { ChildWriter } from '../cluster-provisioning/reconcile-provisioner.ts';
 
-/** Creates, replaces and deletes ExternalSecrets for ClusterExternalSecrets; errors say what the API server said. */
-export function clientExternalSecretWriter(kc: KubeConfig): ExternalSecretWriter {
-  const api = kc.makeApiClient(CustomObjectsApi);
-  const target = { group: 'external.lockstep.dev', version: 'v1', plural: 'externalsecrets' };
-  const about = (verb: string, namespace: string, name: string | undefined) => ({
-    verb,
-    kind: 'ExternalSecret',
-    ...(name ? { name } : {}),
-    namespace,
-  });
-  return {
-    create: async (namespace, body) => {
-      await kubeCall(about('create', namespace, body.metadata?.name), () =>
-        api.createNamespacedCustomObject({ ...target, namespace, body }),
-      );
-    },
-    replace: async (namespace, name, body) => {
-      await kubeCall(about('update', namespace, name), () =>
-        api.replaceNamespacedCustomObject({ ...target, namespace, name, body }),
-      );
-    },
-    // Gone already is what a delete wants.
-    delete: (namespace, name) =>
-      kubeCall(about('delete', namespace, name), () =>
-        api.deleteNamespacedCustomObject({ ...target, namespace, name }),
-      ).then(
-        () => undefined,
-        (err: unknown) => {
-          if (!isNotFound(err)) throw err;
-        },
-      ),
-  };
+/** Creates, replaces and deletes ExternalSecrets for ClusterExternalSecrets. */
+export function clientExternalSecretWriter(kc: KubeConfig): ChildWriter<ExternalSecret> {
+  return clientChildWriter(kc, { kind: 'ExternalSecret', plural: 'externalsecrets' });
 }

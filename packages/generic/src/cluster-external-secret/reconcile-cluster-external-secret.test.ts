@@ -3,8 +3,8 @@ import { describe, test } from 'node:test';
 import type { V1Namespace } from '@kubernetes/client-node';
 import type { ClusterExternalSecret } from '../api/cluster-external-secret.ts';
 import type { ExternalSecret } from '../api/external-secret.ts';
+import { selectNamespaces } from '../cluster-provisioning/namespace-selection.ts';
 import { desiredExternalSecret } from './desired-external-secret.ts';
-import { selectNamespaces } from './namespace-selection.ts';
 import { planProvisioning } from './reconcile-cluster-external-secret.ts';
 
 const ns = (name: string, labels: Record<string, string> = {}, terminating = false): V1Namespace => ({

@@ -32,6 +32,13 @@ import {
 import type { ExternalSecret } from '../api/external-secret.ts';
 import { TARGET_POLICY_RULES } from '../api/external-secret-target.ts';
 import {
+  deliveredAt,
+  type GeneratorSource,
+  generatorSourcesOf,
+  recordGenerations,
+} from '../generator-state/generation-ledger.ts';
+import type { GeneratorStates } from '../generator-state/generator-states.ts';
+import {
   LEASE_FINALIZER,
   type LeasedSources,
   type LeaseRun,
@@ -64,6 +71,8 @@ export interface ExternalSecretContext {
   generate(namespace: string, ref: GeneratorRefSpec): Promise<SecretMap>;
   /** Generators on the lease engine (VaultDynamicSecret); absent: none registered. */
   leases?: LeasedSources;
+  /** GeneratorStates of plain generator sources, superseded ones collected after `graceMs`; absent: none kept. */
+  generatorStates?: { states: GeneratorStates; graceMs: number };
   templateSources(namespace: string): TemplateSources;
   secretApi: SecretApi;
   status: StatusPatcher;
@@ -144,10 +153,21 @@ export async function reconcileExternalSecret(key: string, ctx: ExternalSecretCo
       leaseStatus = lockstepStatus(lease, UNDELIVERED_MAC);
     }
     const reason = lease?.result.issued?.reason ?? (decision.sync ? decision.reason : 'RefreshDue');
-    const outcome = await sync(es, existing, targetName, ctx, now, intervalMs, reason, lease);
+    const generators = generatorSourcesOf(es.spec, (kind) => ctx.leases?.generator(kind) !== undefined);
+    // A sync the status does not show may have been delivered just before a restart: GeneratorStates tell.
+    const delivered =
+      !lease && (reason === 'InitialSync' || reason === 'SpecChanged')
+        ? await deliveredBefore(es, existing, generators, ctx)
+        : undefined;
+    const generated = new Map<string, string[]>();
+    const outcome: Outcome = delivered
+      ? { ok: true, reason: 'SecretSynced', message: 'Secret was synced', synced: true }
+      : await sync(es, existing, targetName, withGeneratedKeys(ctx, generated), now, intervalMs, reason, lease);
     if (lease && outcome.ok && outcome.mac) leaseStatus = lockstepStatus(lease, outcome.mac);
+    if (outcome.ok && outcome.written && outcome.mac)
+      await keepGeneratorStates(es, generators, generated, outcome.mac, ctx, now);
     // 4. record
-    const result = await record(es, ctx, outcome, now, lease ? leaseStatus : undefined);
+    const result = await record(es, ctx, outcome, delivered ?? now, lease ? leaseStatus : undefined);
     if (lease) return afterLease(es, ctx, lease, now);
     return intervalMs > 0 && (es.spec.refreshPolicy ?? 'Periodic') === 'Periodic'
       ? { requeueAfter: Math.max(0, nextRefreshAt(now, intervalMs, phaseMs).getTime() - ctx.now().getTime()) }
@@ -249,7 +269,14 @@ function storeRefsOf(es: ExternalSecret): Array<{ name: string; kind?: string } 
 }
 
 type Outcome =
-  | { ok: true; reason: 'SecretSynced' | 'SecretDeleted'; message: string; synced: true; mac?: string }
+  | {
+      ok: true;
+      reason: 'SecretSynced' | 'SecretDeleted';
+      message: string;
+      synced: true;
+      mac?: string;
+      written?: boolean;
+    }
   | { ok: false; reason: 'SecretSyncedError' | 'SecretMissing' | 'InvalidSpec'; message: string };
 
 async function sync(
@@ -396,7 +423,84 @@ async function sync(
     reason: 'SecretSynced',
     message: 'Secret was synced',
     synced: true,
+    written: result.written,
     ...('mac' in result ? { mac: result.mac } : {}),
+  };
+}
+
+/** The context with `generate` noting the keys each generator answered (for its GeneratorState). */
+function withGeneratedKeys(ctx: ExternalSecretContext, generated: Map<string, string[]>): ExternalSecretContext {
+  if (!ctx.generatorStates) return ctx;
+  return {
+    ...ctx,
+    generate: async (namespace, ref) => {
+      const data = await ctx.generate(namespace, ref);
+      generated.set(`${ref.kind}/${ref.name}`, Object.keys(data));
+      return data;
+    },
+  };
+}
+
+/** When the GeneratorStates show this spec already delivered into the Secret as it is now (see generation-ledger.ts). */
+async function deliveredBefore(
+  es: ExternalSecret,
+  existing: V1Secret | undefined,
+  generators: GeneratorSource[],
+  ctx: ExternalSecretContext,
+): Promise<Date | undefined> {
+  if (!ctx.generatorStates || generators.length === 0 || !existing || !managesTarget(es)) return undefined;
+  if (secretOwnership(existing, es.metadata?.uid ?? '').state !== 'Ours') return undefined;
+  const mac = existing.metadata?.annotations?.[DATA_MAC_ANNOTATION];
+  if (mac !== dataMac(ctx.macKey, decodeData(existing.data))) return undefined;
+  const records = await ctx.generatorStates.states.list(
+    stateOwner(es),
+    generators.map((g) => g.source),
+  );
+  return deliveredAt(records, generators, specVersion(es.metadata ?? {}), mac);
+}
+
+/**
+ * One GeneratorState per generator source that ran for this write; older ones get their GC
+ * deadline. The Secret is written already: a failure here is a Warning, never a failed sync
+ * (which would generate again).
+ */
+async function keepGeneratorStates(
+  es: ExternalSecret,
+  generators: GeneratorSource[],
+  generated: Map<string, string[]>,
+  mac: string,
+  ctx: ExternalSecretContext,
+  now: Date,
+): Promise<void> {
+  const book = ctx.generatorStates;
+  const ran = generators.flatMap((g) => {
+    const keys = generated.get(`${g.ref.kind}/${g.ref.name}`);
+    return keys ? [{ ...g, keys }] : [];
+  });
+  if (!book || ran.length === 0) return;
+  try {
+    await recordGenerations(book.states, stateOwner(es), ran, {
+      secretMAC: mac,
+      specVersion: specVersion(es.metadata ?? {}),
+      now,
+      graceMs: book.graceMs,
+    });
+  } catch (err) {
+    ctx.events.warning(
+      involved(es),
+      'GeneratorStateFailed',
+      `GeneratorState not recorded: ${describeFailure(err).message}`,
+    );
+  }
+}
+
+function stateOwner(es: ExternalSecret) {
+  return {
+    apiVersion: `${EXTERNAL_SECRET_API.group}/${EXTERNAL_SECRET_API.version}`,
+    kind: 'ExternalSecret',
+    namespace: es.metadata?.namespace ?? '',
+    name: es.metadata?.name ?? '',
+    uid: es.metadata?.uid ?? '',
   };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { measureEventLoopHold } from '@lockstep/core';
+import { measureEventLoopHold } from '@lockstep/core/testing';
 import { applyRewrites, RewriteError } from './rewrite.ts';
 
 const noTemplate = () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type KubeAccess, measureEventLoopHold, type Provider, ProviderRegistry } from '@lockstep/core';
+import { type KubeAccess, type Provider, ProviderRegistry } from '@lockstep/core';
+import { measureEventLoopHold } from '@lockstep/core/testing';
 import { type ObjectCache, StoreError, type StoreObject, StoreResolver, servesStore } from './store-resolver.ts';
 
 function cache(items: StoreObject[]): ObjectCache<StoreObject> {

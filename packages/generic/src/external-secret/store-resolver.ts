@@ -6,18 +6,17 @@ import type { V1Namespace } from '@kubernetes/client-node';
 import {
   ClientCache,
   CoalescingClient,
-  compileUserRegex,
   type KubeAccess,
   type LabelSelector,
-  matchesLabelSelector,
   type Provider,
   type ProviderContext,
   type ProviderRegistry,
   type SecretsClient,
   SpecProblem,
   type StoreRef,
-  UserRegexError,
+  type UpcomingReads,
 } from '@lockstep/core';
+import { conditionsAllow, namespaceRegexProblems } from './namespace-conditions.ts';
 
 export interface ObjectCache<T> {
   get(namespace: string | undefined, name: string): T | undefined;
@@ -59,6 +58,8 @@ export interface StoreResolverDeps {
   coalesceWindowMs: number;
   /** `--controller-class`; empty or absent: this controller serves stores without spec.controller only. */
   controllerClass?: string;
+  /** The reads queued reconciles will make through the client of this key (see upcoming-reads.ts). */
+  upcoming?: (clientKey: string) => UpcomingReads;
 }
 
 export class StoreResolver {
@@ -118,7 +119,7 @@ export class StoreResolver {
       kind === 'SecretStore' ? { kind, name: ref.name, namespace } : { kind: 'ClusterSecretStore', name: ref.name };
     const problems = [
       ...unsupportedStoreFields(store),
-      ...namespaceRegexProblems(store),
+      ...namespaceRegexProblems(store.spec?.conditions),
       ...provider.validateSpec(spec, storeRef),
     ];
     if (problems.length > 0) throw new StoreError('InvalidStoreSpec', `${kind} "${ref.name}": ${problems.join('; ')}`);
@@ -141,12 +142,31 @@ export class StoreResolver {
     const key = this.#clientKey(provider, spec, ctx);
     const storeId = `${storeRef.kind}/${storeRef.namespace ?? ''}/${storeRef.name}@${ctx.namespace}`;
     const client = await this.clients.get(storeId, key, async () => {
-      const inner = await provider.newClient(spec, ctx);
+      const upcoming = this.#deps.upcoming?.(key);
+      const inner = await provider.newClient(spec, upcoming ? { ...ctx, upcoming } : ctx);
       return new CoalescingClient(inner, { windowMs: this.#deps.coalesceWindowMs, clock: this.#deps.clock });
     });
     return opts.maxAgeMs !== undefined && client instanceof CoalescingClient
       ? client.withMaxAge(opts.maxAgeMs)
       : client;
+  }
+
+  /**
+   * The key of the client an ExternalSecret in `namespace` would read `ref` through, or
+   * undefined when it could not use that store now (the reason is the reconcile's to report).
+   */
+  clientKeyOf(namespace: string, ref: { name: string; kind?: string }): string | undefined {
+    try {
+      const { storeRef, provider, spec } = this.resolve(namespace, ref);
+      return this.#clientKey(provider, spec, {
+        store: storeRef,
+        namespace: storeRef.namespace ?? namespace,
+        kube: this.#deps.kube,
+      });
+    } catch (err) {
+      if (err instanceof SpecProblem) return undefined;
+      throw err;
+    }
   }
 
   /**
@@ -200,16 +220,10 @@ export class StoreResolver {
 
   /** ClusterSecretStore `spec.conditions`: no conditions means every namespace; any matching entry allows. */
   namespaceAllowed(store: StoreObject, namespace: string): boolean {
-    const conditions = store.spec?.conditions;
-    if (!conditions || conditions.length === 0) return true;
     const labels = this.#deps.namespaces.get(undefined, namespace)?.metadata?.labels;
-    const allowed = conditions.some((c) => {
-      if (c.namespaces?.includes(namespace)) return true;
-      if (c.namespaceRegexes?.some((re) => regexAllows(re, namespace))) return true;
-      return c.namespaceSelector !== undefined && matchesLabelSelector(c.namespaceSelector, labels);
-    });
+    const allowed = conditionsAllow(store.spec?.conditions, namespace, labels);
     // Refused because a pattern is broken: say so, rather than "does not allow namespace".
-    const broken = allowed ? [] : namespaceRegexProblems(store);
+    const broken = allowed ? [] : namespaceRegexProblems(store.spec?.conditions);
     if (broken.length > 0) {
       throw new StoreError('InvalidStoreSpec', `ClusterSecretStore "${store.metadata?.name}": ${broken.join('; ')}`);
     }
@@ -239,30 +253,4 @@ function unsupportedStoreFields(store: StoreObject): string[] {
         'spec.retrySettings is not supported: remove it (failed provider calls are retried with per-object exponential backoff and jitter)',
       ]
     : [];
-}
-
-/** A namespaceRegexes entry, unanchored like ESO's Go regexp; a broken pattern allows nothing. */
-function regexAllows(pattern: string, namespace: string): boolean {
-  try {
-    return compileUserRegex(pattern).test(namespace);
-  } catch (err) {
-    if (err instanceof UserRegexError) return false;
-    throw err;
-  }
-}
-
-/** ClusterSecretStore namespaceRegexes that do not compile (RE2/Go syntax), each with the reason. */
-function namespaceRegexProblems(store: StoreObject): string[] {
-  const problems: string[] = [];
-  for (const [i, condition] of (store.spec?.conditions ?? []).entries()) {
-    for (const [j, pattern] of (condition.namespaceRegexes ?? []).entries()) {
-      try {
-        compileUserRegex(pattern);
-      } catch (err) {
-        if (!(err instanceof UserRegexError)) throw err;
-        problems.push(`spec.conditions[${i}].namespaceRegexes[${j}] "${pattern}": ${err.message}`);
-      }
-    }
-  }
-  return problems;
 }

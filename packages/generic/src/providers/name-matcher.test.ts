@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BackendError, type KubeAccess, measureEventLoopHold, UserRegexError } from '@lockstep/core';
+import { BackendError, type KubeAccess, UserRegexError } from '@lockstep/core';
+import { measureEventLoopHold } from '@lockstep/core/testing';
 import { fakeProvider } from './fake/provider.ts';
 import { nameMatcher } from './name-matcher.ts';
 

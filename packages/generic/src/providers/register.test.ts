@@ -9,8 +9,16 @@ const ctx = { store: { kind: 'SecretStore' as const, name: 's', namespace: 'n' }
 test('registers aws, fake and kubernetes and the Password and Fake generators next to providers of other packages', () => {
   const registry = new ProviderRegistry();
   registerGenericProviders(registry);
-  assert.deepEqual(registry.providerNames(), ['aws', 'fake', 'kubernetes']);
-  assert.deepEqual(registry.generatorKinds(), ['Fake', 'Password']);
+  assert.deepEqual(registry.providerNames(), ['aws', 'azurekv', 'fake', 'kubernetes', 'webhook']);
+  assert.deepEqual(registry.generatorKinds(), [
+    'ECRAuthorizationToken',
+    'Fake',
+    'Password',
+    'SSHKey',
+    'STSSessionToken',
+    'UUID',
+    'Webhook',
+  ]);
   assert.equal(registry.provider('aws')?.capabilities, 'ReadWrite');
   assert.throws(() => registerGenericProviders(registry), /registered twice/);
 });
@@ -47,7 +55,9 @@ test('reports each backend call with the provider it belongs to', async () => {
       kube: {
         readSecretKey: async () => new TextEncoder().encode('testing'),
         readSecret: async () => ({}),
+        readConfigMapKey: async () => new Uint8Array(),
         requestServiceAccountToken: async () => ({ token: '', expiresAt: new Date() }),
+        readSecretWithLabels: async () => ({ data: {}, labels: {} }),
       },
     },
   );

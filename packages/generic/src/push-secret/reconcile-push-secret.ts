@@ -126,8 +126,15 @@ async function push(ps: PushSecret, previous: SyncedMap, ctx: PushSecretContext,
   try {
     const sources = await sourceSecrets(ps, ctx);
     const stores = selectStores(ps, namespace, ctx);
+    const clients = new Map<string, SecretsClient>();
+    // Every entry's metadata is checked against every store before anything is pushed.
     for (const store of stores) {
       const client = await ctx.stores.client(namespace, store);
+      for (const entry of ps.spec.data ?? []) checkMetadata(client, store, entry);
+      clients.set(storeKey(store), client);
+    }
+    for (const store of stores) {
+      const client = clients.get(storeKey(store)) as SecretsClient;
       const sKey = storeKey(store);
       next[sKey] = {};
       for (const source of sources) {
@@ -140,7 +147,10 @@ async function push(ps: PushSecret, previous: SyncedMap, ctx: PushSecretContext,
             if (owned) next[sKey][entryKey(ref)] = recorded(entry);
             continue;
           }
-          await requirePush(client, store).call(client, value, ref, { pushedBefore: owned });
+          await requirePush(client, store).call(client, value, ref, {
+            pushedBefore: owned,
+            ...(entry.metadata !== undefined ? { metadata: entry.metadata } : {}),
+          });
           next[sKey][entryKey(ref)] = recorded(entry);
         }
       }
@@ -243,6 +253,18 @@ async function remoteExists(client: SecretsClient, ref: { remoteKey: string; pro
     if (isNotFound(err)) return false;
     throw err;
   }
+}
+
+/** `data[].metadata` is honoured by the stores that take it, and refused (never ignored) by the others. */
+function checkMetadata(client: SecretsClient, store: StoreTarget, entry: DataEntry): void {
+  if (entry.metadata === undefined) return;
+  if (!client.checkPushMetadata) {
+    throw new SpecProblem(
+      'InvalidSpec',
+      `${store.kind} "${store.name}" uses a provider that takes no spec.data[].metadata: remove it from the entry for "${entryKey(entry.match.remoteRef)}"`,
+    );
+  }
+  client.checkPushMetadata(entry.metadata);
 }
 
 function requirePush(client: SecretsClient, store: StoreTarget): NonNullable<SecretsClient['pushSecret']> {

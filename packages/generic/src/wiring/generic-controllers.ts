@@ -13,16 +13,25 @@ import {
   scopedInformer,
 } from '@lockstep/core';
 import type { ClusterExternalSecret } from '../api/cluster-external-secret.ts';
+import type { ClusterPushSecret } from '../api/cluster-push-secret.ts';
 import type { ExternalSecret } from '../api/external-secret.ts';
+import type { GeneratorState } from '../api/generator-state.ts';
 import type { PushSecret } from '../api/push-secret.ts';
 import { clientExternalSecretWriter } from '../cluster-external-secret/external-secret-writer.ts';
 import { reconcileClusterExternalSecret } from '../cluster-external-secret/reconcile-cluster-external-secret.ts';
+import {
+  clientPushSecretWriter,
+  reconcileClusterPushSecret,
+} from '../cluster-push-secret/reconcile-cluster-push-secret.ts';
 import { clientGeneratorReader, generatorSource } from '../external-secret/generator-source.ts';
 import { RecentSyncs } from '../external-secret/recent-syncs.ts';
 import { reconcileExternalSecret } from '../external-secret/reconcile-external-secret.ts';
 import { reconcileSecretStore } from '../external-secret/reconcile-secret-store.ts';
 import { type StoreObject, StoreResolver } from '../external-secret/store-resolver.ts';
 import { clientTemplateSources } from '../external-secret/template-sources.ts';
+import { upcomingReadsFor } from '../external-secret/upcoming-reads.ts';
+import { collectGeneratorState } from '../generator-state/collect-generator-state.ts';
+import { clientGeneratorStates } from '../generator-state/generator-states.ts';
 import { type LabelledStore, reconcilePushSecret } from '../push-secret/reconcile-push-secret.ts';
 import { clientSourceSecretReader } from '../push-secret/source-secrets.ts';
 
@@ -33,6 +42,8 @@ export interface GenericOptions {
   coalesceWindowMs: number;
   /** `--controller-class`: stores whose spec.controller names another class are left alone. */
   controllerClass?: string;
+  /** `--generator-gc-grace-period`: how long a superseded GeneratorState stays; default 2 minutes (ESO's). */
+  generatorGcGraceMs?: number;
 }
 
 type Store = StoreObject & KubernetesObject;
@@ -55,8 +66,9 @@ export function genericControllers(deps: ModelDeps, options: GenericOptions): Mo
   );
   const namespaces = new ResourceInformer<V1Namespace>({ ...ref('Namespace', 'namespaces'), apiVersion: 'v1' });
   const pushSecrets = scopedInformer<PushSecret>(ref('PushSecret', 'pushsecrets'), scope);
+  const clusterPushSecrets = new ResourceInformer<ClusterPushSecret>(ref('ClusterPushSecret', 'clusterpushsecrets'));
 
-  const resolver = new StoreResolver({
+  const resolver: StoreResolver = new StoreResolver({
     secretStores,
     clusterSecretStores,
     namespaces,
@@ -65,8 +77,23 @@ export function genericControllers(deps: ModelDeps, options: GenericOptions): Mo
     clock: deps.clock,
     coalesceWindowMs: options.coalesceWindowMs,
     controllerClass: options.controllerClass,
+    // Read-ahead: a client may fetch what the queued ExternalSecrets will read through it.
+    upcoming: (clientKey) =>
+      upcomingReadsFor(
+        {
+          queued: (): Iterable<string> => esController.queue.waitingKeys(),
+          externalSecrets,
+          clientKeyOf: (namespace, ref) => resolver.clientKeyOf(namespace, ref),
+        },
+        clientKey,
+      ),
   });
-  const generate = generatorSource(options.registry, clientGeneratorReader(deps.kc), deps.kube);
+  const generate = generatorSource(options.registry, clientGeneratorReader(deps.kc), deps.kube, namespaces);
+  const generatorStates = scopedInformer<GeneratorState & KubernetesObject>(
+    { ...ref('GeneratorState', 'generatorstates'), apiVersion: 'generators.lockstep.dev/v1alpha1' },
+    scope,
+  );
+  const states = clientGeneratorStates(deps.kc);
   // Generators on the lease engine (vault-native's VaultDynamicSecret), through core's registry.
   const leases = {
     generator: (kind: string) => options.registry.leasedGenerator(kind),
@@ -90,6 +117,7 @@ export function genericControllers(deps: ModelDeps, options: GenericOptions): Mo
         stores: resolver,
         generate,
         leases,
+        generatorStates: { states, graceMs: options.generatorGcGraceMs ?? 120_000 },
         templateSources,
         secretApi: deps.secretApi,
         status: deps.status,
@@ -202,6 +230,38 @@ export function genericControllers(deps: ModelDeps, options: GenericOptions): Mo
   psController.watch(secretStores, pushersOf('SecretStore'));
   psController.watch(clusterSecretStores, pushersOf('ClusterSecretStore'));
 
+  const cpsController = modelController(deps, {
+    name: 'ClusterPushSecret',
+    informer: clusterPushSecrets,
+    concurrency: halfConcurrency,
+    reconcile: (key) =>
+      reconcileClusterPushSecret(key, {
+        clusterPushSecrets,
+        pushSecrets,
+        namespaces,
+        ...(scope.length > 0 ? { inScope: (ns: string) => scope.includes(ns) } : {}),
+        writer: clientPushSecretWriter(deps.kc),
+        status: deps.status,
+        events: deps.events,
+        now: () => deps.clock.now(),
+      }),
+  });
+  cpsController.watch(namespaces, () => clusterPushSecrets.list().map((cps) => objectKey(cps)));
+  // A PushSecret it owns changed or was deleted by hand: put it back.
+  cpsController.watch(
+    pushSecrets,
+    (ps) => ps.metadata?.ownerReferences?.filter((r) => r.kind === 'ClusterPushSecret').map((r) => r.name) ?? [],
+  );
+
+  // Superseded GeneratorStates are deleted once their deadline passes.
+  const gcController = modelController(deps, {
+    name: 'GeneratorState',
+    informer: generatorStates,
+    concurrency: halfConcurrency,
+    reconcile: (key) =>
+      collectGeneratorState(key, { states: generatorStates, store: states, now: () => deps.clock.now() }),
+  });
+
   return {
     controllers: [
       esController,
@@ -209,6 +269,8 @@ export function genericControllers(deps: ModelDeps, options: GenericOptions): Mo
       storeController('ClusterSecretStore', clusterSecretStores),
       cesController,
       psController,
+      cpsController,
+      gcController,
     ],
     informers: [namespaces],
     leaseSources: [],

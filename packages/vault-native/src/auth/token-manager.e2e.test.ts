@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BackendError, FakeClock, fixedRandom } from '@lockstep/core';
+import { BackendError } from '@lockstep/core';
+import { FakeClock, fixedRandom } from '@lockstep/core/testing';
 import { baoPeer, enableAuth, rootClient, uniqueName, writePolicy } from '../client/testing/bao-test-peer.ts';
 import {
   createNamespace,

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { BackendError, FakeClock, retryAfterHint } from '@lockstep/core';
+import { BackendError, retryAfterHint } from '@lockstep/core';
+import { FakeClock } from '@lockstep/core/testing';
 import { VaultClient } from './vault-client.ts';
 
 interface Vault {

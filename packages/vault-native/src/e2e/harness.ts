@@ -18,9 +18,9 @@ import {
   type ModelDeps,
   ResourceInformer,
   realClock,
-  silentLogger,
   systemRandom,
 } from '@lockstep/core';
+import { silentLogger } from '@lockstep/core/testing';
 import {
   acquireTestCluster,
   appDeployment,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FakeClock, type LeaseLedger, seededRandom } from '@lockstep/core';
+import { type LeaseLedger, seededRandom } from '@lockstep/core';
+import { FakeClock } from '@lockstep/core/testing';
 import { decideLease, type LeaseDecisionInput } from './lease-decision.ts';
 import { executeLeasePlan } from './lease-engine.ts';
 import { FakeGroupBackend } from './testing/fake-group-backend.ts';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BackendError, FakeClock, type LeaseLedger, type PendingIssue, seededRandom } from '@lockstep/core';
+import { BackendError, type LeaseLedger, type PendingIssue, seededRandom } from '@lockstep/core';
+import { FakeClock } from '@lockstep/core/testing';
 import { recoveryOf } from './issue-intent.ts';
 import { decideLease, type LeaseDecisionInput } from './lease-decision.ts';
 import { executeLeasePlan, type LeaseActResult } from './lease-engine.ts';

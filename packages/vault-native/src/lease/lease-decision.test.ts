@@ -51,6 +51,7 @@ describe('lease decision', () => {
       reason: 'LeaseRenewalDue',
       leaseId: 'database/creds/app/1',
       incrementSeconds: 3600,
+      dueAt: at(2412),
     });
     const random = seededRandom(7);
     for (const percent of [10, 50, 67, 85, 90]) {

@@ -36,7 +36,14 @@ export type DestinationState = 'InSync' | 'Missing' | 'Drifted' | 'Unknown';
 
 export type LeaseAction =
   | { kind: 'Issue'; reason: IssueReason }
-  | { kind: 'Renew'; reason: 'LeaseRenewalDue'; leaseId: string; incrementSeconds: number }
+  | {
+      kind: 'Renew';
+      reason: 'LeaseRenewalDue';
+      leaseId: string;
+      incrementSeconds: number;
+      /** When the renewal fell due: how late it runs is the engine's lateness figure. */
+      dueAt: Date;
+    }
   /** Nothing due now; `until` is when the live credential needs the engine next (undefined: never). */
   | { kind: 'Wait'; until: Date | undefined };
 
@@ -233,6 +240,7 @@ function ownSchedule(ledger: LeaseLedger, input: LeaseDecisionInput): OwnSchedul
       reason: 'LeaseRenewalDue',
       leaseId: ledger.leaseId,
       incrementSeconds: Math.max(1, ledger.ttlSeconds),
+      dueAt: new Date(at),
     },
     expiresAt,
   };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BackendError, FakeClock, type LeaseLedger, seededRandom } from '@lockstep/core';
+import { BackendError, type LeaseLedger, seededRandom } from '@lockstep/core';
+import { FakeClock } from '@lockstep/core/testing';
 import { decideLease, type LeaseDecisionInput } from './lease-decision.ts';
 import { executeLeasePlan, type LeaseActContext } from './lease-engine.ts';
 import { LeaseScheduler } from './lease-scheduler.ts';
@@ -48,7 +49,7 @@ describe('lease engine', () => {
     clock.advance(seconds(2412));
     const renewal = await run(ledger);
     // 5000 - 2412 = 2588 s left of the 3600 asked: capped.
-    assert.deepEqual(renewal.result.renewed, { ttlSeconds: 2588, capped: true });
+    assert.deepEqual(renewal.result.renewed, { ttlSeconds: 2588, capped: true, lateSeconds: 0 });
     assert.equal(renewal.ledger.renewable, false);
     ledger = renewal.ledger;
     const reissueAt = T0 + seconds(2412) + Math.floor(seconds(2588) * 0.67);
@@ -61,6 +62,15 @@ describe('lease engine', () => {
     assert.ok(backend.isValid(backend.issued[0] as string), 'the old lease still works during the rollout');
     assert.equal(reissue.ledger.previous[0].state, 'AwaitingGrace');
     assert.equal(reissue.ledger.previous[0].reason, 'LeaseCapped');
+  });
+
+  test('a renewal reports how long after its due time Vault granted it', async () => {
+    const { clock, run } = setup({ ttlSeconds: 3600 });
+    const { ledger } = await run(undefined);
+    // Due at 67% of 3600 s = 2412 s; the queue reaches it 7 s later.
+    clock.advance(seconds(2412 + 7));
+    const renewal = await run(ledger);
+    assert.deepEqual(renewal.result.renewed, { ttlSeconds: 3600, capped: false, lateSeconds: 7 });
   });
 
   test('revokes the previous lease only after the rollout finished', async () => {

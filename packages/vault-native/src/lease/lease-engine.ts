@@ -65,7 +65,8 @@ export interface LeaseActResult<Data = Record<string, string>> {
   ledger: LeaseLedger | undefined;
   /** A fresh credential: write it, then restart the targets with `restartValue`. */
   issued?: IssuedResult<Data>;
-  renewed?: { ttlSeconds: number; capped: boolean };
+  /** lateSeconds: from when the renewal fell due to when Vault granted it (queue wait, backoff, the call). */
+  renewed?: { ttlSeconds: number; capped: boolean; lateSeconds: number };
   /** Vault refused a renewal (past the max TTL, lease gone): the engine re-issued instead. */
   renewRejected?: BackendError;
   /** Lease IDs and certificate serials revoked in this run. */
@@ -126,7 +127,8 @@ export async function executeLeasePlan<Data>(
         lastRenewedAt: at.toISOString(),
         expiresAt: new Date(at.getTime() + renewal.ttlSeconds * 1000).toISOString(),
       };
-      result.renewed = { ttlSeconds: renewal.ttlSeconds, capped };
+      const lateSeconds = Math.max(0, at.getTime() - action.dueAt.getTime()) / 1000;
+      result.renewed = { ttlSeconds: renewal.ttlSeconds, capped, lateSeconds };
     } catch (err) {
       const error = classify(err);
       if (isRetryable(error)) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FakeClock, seededRandom } from '@lockstep/core';
+import { seededRandom } from '@lockstep/core';
+import { FakeClock } from '@lockstep/core/testing';
 import { LeaseScheduler } from './lease-scheduler.ts';
 
 const T0 = Date.UTC(2026, 0, 1);

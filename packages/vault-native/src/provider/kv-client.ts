@@ -7,6 +7,7 @@ import {
   type FindRef,
   type PushOptions,
   type PushRef,
+  parsePushMetadata,
   type RemoteRef,
   type SecretMap,
   type SecretsClient,
@@ -22,6 +23,9 @@ import { selectProperty, valueBytes } from './property-path.ts';
 /** custom_metadata a pushed secret carries; a secret without it is never overwritten or deleted. */
 export const MANAGED_BY_KEY = 'managed-by';
 export const MANAGED_BY_VALUE = 'lockstep';
+
+/** ESO's Vault PushSecretMetadata spec: custom_metadata to set, merged into (or replacing) the remote's. */
+const PUSH_METADATA_FIELDS = { customMetadata: 'stringMap', mergePolicy: ['Merge', 'Replace'] } as const;
 
 // A find walks folders recursively; this bounds a walk over a huge or cyclic-looking tree.
 const MAX_FIND_RESULTS = 10_000;
@@ -116,7 +120,24 @@ export class VaultKvClient implements SecretsClient {
     return out;
   }
 
+  checkPushMetadata(metadata: unknown): void {
+    const parsed = parsePushMetadata(metadata, 'vault', PUSH_METADATA_FIELDS);
+    if (parsed && this.#version === 1) {
+      throw new SpecProblem(
+        'InvalidSpec',
+        'spec.data[].metadata (customMetadata) needs a KV v2 store: KV v1 keeps no metadata; remove it',
+      );
+    }
+    if (parsed?.customMetadata && Object.hasOwn(parsed.customMetadata, MANAGED_BY_KEY)) {
+      throw new SpecProblem(
+        'InvalidSpec',
+        `spec.data[].metadata.spec.customMetadata cannot set "${MANAGED_BY_KEY}": Lockstep's ownership mark is reserved`,
+      );
+    }
+  }
+
   async pushSecret(value: Uint8Array, ref: PushRef, opts: PushOptions = {}): Promise<void> {
+    this.checkPushMetadata(opts.metadata);
     const { mount, name } = this.#locate(ref.remoteKey, 'PushSecret');
     if (this.#version === 1) return this.#pushV1(mount, name, value, ref, opts);
     const meta = await this.#metadata(mount, name);
@@ -128,18 +149,17 @@ export class VaultKvClient implements SecretsClient {
     }
     const current = meta ? await this.#readData(mount, name, undefined).catch(goneAsEmpty) : {};
     const next = pushedData(current, value, ref);
-    if (meta && sameJson(current, next)) return;
-    const cas = typeof meta?.current_version === 'number' ? meta.current_version : 0;
-    await this.#use((token) =>
-      this.#client.write(`${mount}/data/${name}`, { data: next, options: { cas } }, { token }),
-    );
-    if (!meta) {
+    const remoteCustom = (meta?.custom_metadata ?? {}) as Json;
+    const custom = desiredCustomMetadata(remoteCustom, opts.metadata);
+    if (!meta || !sameJson(current, next)) {
+      const cas = typeof meta?.current_version === 'number' ? meta.current_version : 0;
       await this.#use((token) =>
-        this.#client.write(
-          `${mount}/metadata/${name}`,
-          { custom_metadata: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE } },
-          { token },
-        ),
+        this.#client.write(`${mount}/data/${name}`, { data: next, options: { cas } }, { token }),
+      );
+    }
+    if (!meta || !sameJson(remoteCustom, custom)) {
+      await this.#use((token) =>
+        this.#client.write(`${mount}/metadata/${name}`, { custom_metadata: custom }, { token }),
       );
     }
   }
@@ -362,6 +382,17 @@ function pushedData(current: Json, value: Uint8Array, ref: PushRef): Json {
     );
   }
   return parsed;
+}
+
+/**
+ * The custom_metadata a pushed KV v2 secret gets (ESO): the entry's customMetadata merged into
+ * what the remote holds (mergePolicy Merge, the default) or instead of it (Replace), always
+ * with the ownership mark.
+ */
+function desiredCustomMetadata(remote: Json, metadata: unknown): Json {
+  const parsed = parsePushMetadata(metadata, 'vault', PUSH_METADATA_FIELDS);
+  const base = (parsed?.mergePolicy ?? 'Merge') === 'Merge' ? remote : {};
+  return { ...base, ...parsed?.customMetadata, [MANAGED_BY_KEY]: MANAGED_BY_VALUE };
 }
 
 function isManaged(meta: Json): boolean {

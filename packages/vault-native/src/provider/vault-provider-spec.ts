@@ -2,7 +2,7 @@
 // schema (owned by the generic pipeline's API) is the source of truth for admission; this is
 // the shape the provider reads, plus the checks admission cannot express.
 
-import type { SecretKeySelector, StoreRef } from '@lockstep/core';
+import { checkCaProvider, type SecretKeySelector, type StoreRef } from '@lockstep/core';
 import type { VaultStoreProvider } from '../api/vault-store-provider.ts';
 import { type AuthMethod, DEFAULT_MOUNTS } from '../auth/auth-method.ts';
 import { insecureTransportRefusal, type TransportPolicy } from '../client/transport-security.ts';
@@ -45,13 +45,7 @@ export function validateVaultSpec(
   if (spec.caBundle !== undefined && !decodeCaBundle(spec.caBundle)) {
     errors.push(`${at}.caBundle must be the base64 encoding of a PEM certificate bundle`);
   }
-  if (spec.caProvider) {
-    if (spec.caProvider.type === 'ConfigMap') {
-      errors.push(`${at}.caProvider of type ConfigMap is not supported yet: put the CA in a Secret (type: Secret)`);
-    }
-    if (!spec.caProvider.key) errors.push(`${at}.caProvider.key is required: the Secret key holding the CA PEM`);
-    checkNamespace(errors, store, `${at}.caProvider.namespace`, spec.caProvider.namespace);
-  }
+  if (spec.caProvider) errors.push(...checkCaProvider(`${at}.caProvider`, spec.caProvider, store));
   if (spec.readYourWrites) {
     errors.push(
       `${at}.readYourWrites is not supported: remove it (it needs Vault Enterprise's X-Vault-Index tracking); forwardInconsistent is`,

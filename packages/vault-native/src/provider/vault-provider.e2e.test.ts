@@ -15,6 +15,8 @@ import {
   enableKubernetesAuth,
   kubePeer,
 } from '../client/testing/kube-test-peer.ts';
+import { type PrivateBao, startPrivateBao } from '../client/testing/private-bao.ts';
+import { VaultClient } from '../client/vault-client.ts';
 import { VaultVersionGoneError } from '../client/vault-error.ts';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from './kv-client.ts';
 import { registerVaultIntoPipeline, type VaultPipelineHandle } from './register.ts';
@@ -296,6 +298,115 @@ describe('vault provider against OpenBao', () => {
       provider.newClient({ server: peer.addr, version: 'v2', auth: { vaultAuthRef: { name: 'x' } } }, ctx()),
       (err: unknown) =>
         isClass('InvalidInput')(err) && /vaultAuthRef is not supported yet/.test((err as Error).message),
+    );
+  });
+});
+
+describe('vault provider over TLS, trusting a caProvider', () => {
+  const kube = kubePeer();
+  let tls: PrivateBao;
+  let ns: string;
+  let other: string;
+  let pipeline: VaultPipelineHandle;
+  let provider: Provider<VaultProviderSpec>;
+  const clients: SecretsClient[] = [];
+
+  const ctx = (namespace = ns): ProviderContext => ({
+    store: { kind: 'SecretStore', name: 'vault-tls', namespace },
+    namespace,
+    kube: kube.kube,
+  });
+  const spec = (caProvider: NonNullable<VaultProviderSpec['caProvider']>): VaultProviderSpec => ({
+    server: tls.addr,
+    path: 'secret',
+    version: 'v2',
+    caProvider,
+    auth: { tokenSecretRef: { name: 'bao-token', key: 'token' } },
+  });
+  async function configMap(namespace: string, name: string, data: Record<string, string>) {
+    await kube.core.createNamespacedConfigMap({ namespace, body: { metadata: { name }, data } });
+  }
+  async function readThrough(s: VaultProviderSpec, c: ProviderContext) {
+    const client = await provider.newClient(s, c);
+    clients.push(client);
+    return text(await client.getSecret({ key: 'tls/app', property: 'password' }));
+  }
+  function invalidInput(message: RegExp) {
+    return (err: unknown) => {
+      assert.ok(isClass('InvalidInput')(err), `expected InvalidInput, got ${String(err)}`);
+      assert.match((err as Error).message, message);
+      return true;
+    };
+  }
+
+  before(async () => {
+    tls = await startPrivateBao();
+    ns = await createNamespace(kube, 'vault-tls');
+    other = await createNamespace(kube, 'vault-tls-ca');
+    const root = new VaultClient({ address: tls.addr, caCertPem: tls.caPem });
+    await root.write('secret/data/tls/app', { data: { password: 'over-tls' } }, { token: tls.rootToken });
+    root.close();
+    for (const namespace of [ns, other]) await createSecret(kube, namespace, 'bao-token', { token: tls.rootToken });
+    await configMap(ns, 'bao-ca', { 'ca.crt': tls.caPem, 'not-pem': 'hello' });
+    await configMap(ns, 'wrong-ca', { 'ca.crt': kube.caPem });
+    await configMap(other, 'shared-ca', { 'ca.crt': tls.caPem });
+    await createSecret(kube, ns, 'bao-ca-secret', { 'ca.crt': tls.caPem });
+    const registry = new ProviderRegistry();
+    pipeline = registerVaultIntoPipeline(registry);
+    provider = registry.provider('vault') as Provider<VaultProviderSpec>;
+  });
+
+  after(async () => {
+    for (const c of clients) await c.close();
+    pipeline?.stop();
+    await tls?.stop();
+  });
+
+  it('trusts the CA held in a ConfigMap, as in a Secret', async () => {
+    const fromConfigMap = spec({ type: 'ConfigMap', name: 'bao-ca', key: 'ca.crt' });
+    assert.deepEqual(provider.validateSpec(fromConfigMap, ctx().store), []);
+    assert.equal(await readThrough(fromConfigMap, ctx()), 'over-tls');
+    assert.equal(await readThrough(spec({ type: 'Secret', name: 'bao-ca-secret', key: 'ca.crt' }), ctx()), 'over-tls');
+  });
+
+  it("a ClusterSecretStore reads the caProvider's namespace", async () => {
+    const store = { kind: 'ClusterSecretStore' as const, name: 'vault-tls' };
+    const s = spec({ type: 'ConfigMap', name: 'shared-ca', key: 'ca.crt', namespace: other });
+    assert.deepEqual(provider.validateSpec(s, store), []);
+    assert.equal(await readThrough(s, { store, namespace: ns, kube: kube.kube }), 'over-tls');
+  });
+
+  it("a CA that is not the server's fails the TLS handshake as bad configuration", async () => {
+    await assert.rejects(
+      readThrough(spec({ type: 'ConfigMap', name: 'wrong-ca', key: 'ca.crt' }), ctx()),
+      invalidInput(/TLS certificate|CA bundle/),
+    );
+  });
+
+  it('a missing ConfigMap, key or PEM is bad configuration that names what to fix', async () => {
+    await assert.rejects(
+      readThrough(spec({ type: 'ConfigMap', name: 'absent', key: 'ca.crt' }), ctx()),
+      invalidInput(
+        new RegExp(`ConfigMap "absent" not found in namespace "${ns}": spec.provider.vault.caProvider needs it`),
+      ),
+    );
+    await assert.rejects(
+      readThrough(spec({ type: 'ConfigMap', name: 'bao-ca', key: 'tls.crt' }), ctx()),
+      invalidInput(/key "tls.crt" not found in ConfigMap "bao-ca".*spec.provider.vault.caProvider needs it/),
+    );
+    await assert.rejects(
+      readThrough(spec({ type: 'ConfigMap', name: 'bao-ca', key: 'not-pem' }), ctx()),
+      invalidInput(/key "not-pem" of ConfigMap "bao-ca" .* holds no PEM certificate/),
+    );
+  });
+
+  it('a SecretStore cannot name another namespace, and key is required', () => {
+    assert.deepEqual(
+      provider.validateSpec(spec({ type: 'ConfigMap', name: 'shared-ca', namespace: other }), ctx().store),
+      [
+        'spec.provider.vault.caProvider.key is required: the ConfigMap key holding the CA PEM',
+        `spec.provider.vault.caProvider.namespace must be empty or "${ns}": a SecretStore cannot read other namespaces`,
+      ],
     );
   });
 });

@@ -9,6 +9,7 @@ import {
   type Provider,
   type ProviderContext,
   type ProviderRegistration,
+  readCaProvider,
   type SecretsClient,
   type StoreRef,
 } from '@lockstep/core';
@@ -19,13 +20,7 @@ import { insecureTransportWarning, type TransportPolicy } from '../client/transp
 import type { VaultConnectionConfig } from '../client/vault-client.ts';
 import type { VaultClientPool } from '../client/vault-client-pool.ts';
 import { VaultKvClient } from './kv-client.ts';
-import {
-  authMethodOf,
-  decodeCaBundle,
-  keyRef,
-  type VaultProviderSpec,
-  validateVaultSpec,
-} from './vault-provider-spec.ts';
+import { authMethodOf, decodeCaBundle, type VaultProviderSpec, validateVaultSpec } from './vault-provider-spec.ts';
 
 export interface VaultProviderDeps extends TransportPolicy {
   tokens: TokenManager;
@@ -91,8 +86,7 @@ export async function connectionOf(spec: VaultProviderSpec, ctx: ProviderContext
   let caCertPem: string | undefined;
   if (spec.caBundle) caCertPem = decodeCaBundle(spec.caBundle);
   if (spec.caProvider) {
-    const ns = spec.caProvider.namespace ?? ctx.namespace;
-    const pem = Buffer.from(await ctx.kube.readSecretKey(ns, keyRef(spec.caProvider))).toString('utf8');
+    const pem = await readCaProvider('spec.provider.vault.caProvider', spec.caProvider, ctx, 'vault');
     caCertPem = caCertPem ? `${caCertPem}\n${pem}` : pem;
   }
   return {

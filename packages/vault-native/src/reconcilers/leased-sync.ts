@@ -154,7 +154,7 @@ export async function syncLeased(input: LeasedSyncInput, ctx: VaultNativeContext
       : {}),
   });
   reportIssueGuard(kind, obj, act, ctx.events);
-  if (act.renewed) ctx.onLeaseRenewal?.(act.renewed.capped ? 'capped' : 'success');
+  if (act.renewed) ctx.onLeaseRenewal?.(act.renewed.capped ? 'capped' : 'success', act.renewed.lateSeconds);
   if (act.renewRejected) {
     ctx.onLeaseRenewal?.('error');
     // Why a live credential was replaced: Vault's own answer, never a value.

@@ -70,7 +70,7 @@ function record(act: LeaseActResult<SourceData>, ctx: VaultNativeContext) {
 describe('recording a leased sync while the API server is unreachable', () => {
   test('a renewal Vault granted is kept in memory and the lease keeps its own wake-up', async () => {
     const { ctx, wakeUps } = unreachableApiServer();
-    const act = actResult({ ledger: renewedLedger, renewed: { ttlSeconds: 12, capped: false } });
+    const act = actResult({ ledger: renewedLedger, renewed: { ttlSeconds: 12, capped: false, lateSeconds: 0 } });
     await assert.rejects(record(act, ctx), (err: unknown) => err instanceof BackendError);
     // The next run decides from the renewed ledger (nothing due), not the stale cached one.
     const seen = ctx.recent.resolve(`VaultDynamicSecret/${KEY}`, vds().status, NOW) as LeasedObject['status'];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { measureEventLoopHold, SpecProblem } from '@lockstep/core';
+import { SpecProblem } from '@lockstep/core';
+import { measureEventLoopHold } from '@lockstep/core/testing';
 import { pkiSecretFields } from './pki-backend.ts';
 import { buildSecretData, durationSeconds } from './secret-data.ts';
 import { withDeletions } from './status-record.ts';

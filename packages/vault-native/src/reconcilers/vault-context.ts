@@ -30,7 +30,8 @@ export interface VaultNativeContext extends SessionDeps {
   graceSeconds?: number;
   onSecretWrite?(kind: VaultKind, operation: 'create' | 'update'): void;
   onRolloutRestart?(kind: VaultKind): void;
-  onLeaseRenewal?(result: 'success' | 'capped' | 'error'): void;
+  /** lateSeconds: how long after its due time a granted renewal came back. */
+  onLeaseRenewal?(result: 'success' | 'capped' | 'error', lateSeconds?: number): void;
 }
 
 /** The after-write step's view of the context, its counters labelled with `kind`. */

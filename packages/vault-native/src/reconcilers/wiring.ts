@@ -133,8 +133,10 @@ export function vaultNativeControllers(deps: ModelDeps, options: VaultNativeOpti
     onSecretWrite: (kind, operation) => m.secretWrites.add(1, { kind, operation }),
     onRolloutRestart: (kind) => m.rolloutRestarts.add(1, { kind }),
     // docs/operations.md's labels: renewed, capped, failed.
-    onLeaseRenewal: (result) =>
-      m.leaseRenewals.add(1, { result: result === 'success' ? 'renewed' : result === 'error' ? 'failed' : result }),
+    onLeaseRenewal: (result, lateSeconds) => {
+      m.leaseRenewals.add(1, { result: result === 'success' ? 'renewed' : result === 'error' ? 'failed' : result });
+      if (lateSeconds !== undefined) m.leaseRenewalLateness.record(lateSeconds);
+    },
   };
 
   const controller = <T extends KubernetesObject>(

@@ -3,16 +3,14 @@
 // them to lag (the watch has not delivered the new Secret or status yet).
 
 import type { V1Secret } from '@kubernetes/client-node';
+import { type Condition, MANAGED_LABEL, type ReconcileResult } from '@lockstep/core';
 import {
-  type Condition,
   FakeClock,
   InMemorySecretApi,
   InMemoryStatusPatcher,
-  MANAGED_LABEL,
   mergePatch,
-  type ReconcileResult,
   RecordingEvents,
-} from '@lockstep/core';
+} from '@lockstep/core/testing';
 import type { ExternalSecret } from '../../api/external-secret.ts';
 import { RecentSyncs } from '../recent-syncs.ts';
 import { type ExternalSecretContext, reconcileExternalSecret } from '../reconcile-external-secret.ts';

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { BackendError, createKubeAccess, type ProviderContext, type SecretsClient } from '@lockstep/core';
-import { kubeConfigFromEnv, requirePeerEnv } from '../../../../sandbox/src/testing/peers.ts'; // TODO: import from '@lockstep/sandbox' once its index exports the testing helpers
+import { kubeConfigFromEnv, requirePeerEnv } from '@lockstep/sandbox';
 import type { AwsProvider as AwsProviderSpec } from '../../api/provider-aws.ts';
 import type { CallResult } from '../call-observer.ts';
 import { createAwsProvider } from './provider.ts';

@@ -1,46 +1,47 @@
-// Reads of the current value of many secrets become BatchGetSecretValue calls: every read
-// asked within `windowMs` joins one batch, a batch holds at most 20 ids (the API's limit)
+// Reads of the current value of many remote keys become batch calls (Secrets Manager's
+// BatchGetSecretValue, 20 ids; Parameter Store's GetParameters, 10 names): every read asked
+// within `windowMs` joins one batch, a batch holds at most `maxBatch` ids (the API's limit)
 // and is sent as soon as it is full, and concurrent reads of the same id share one entry.
 
 import type { BackendError } from '@lockstep/core';
 
-export interface SecretValue {
-  name: string;
-  arn?: string;
-  versionId?: string;
-  secretString?: string;
-  secretBinary?: Uint8Array;
-}
-
 /** One answer per requested id: the value, or the error for that id alone. */
-export type BatchFetch = (ids: string[]) => Promise<Map<string, SecretValue | BackendError>>;
+export type BatchFetch<V> = (ids: string[]) => Promise<Map<string, V | BackendError>>;
 
-/** AWS accepts at most 20 entries in `SecretIdList`. */
-export const MAX_BATCH = 20;
-
-interface Waiter {
-  resolve(value: SecretValue): void;
+interface Waiter<V> {
+  resolve(value: V): void;
   reject(err: unknown): void;
-  promise: Promise<SecretValue>;
+  promise: Promise<V>;
 }
 
-export class BatchReader {
+export class BatchReader<V> {
   private readonly windowMs: number;
-  private readonly fetch: BatchFetch;
-  private pending = new Map<string, Waiter>();
+  /** Ids one batch call takes. */
+  readonly maxBatch: number;
+  private readonly operation: string;
+  private readonly fetch: BatchFetch<V>;
+  private pending = new Map<string, Waiter<V>>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(opts: { windowMs: number; fetch: BatchFetch }) {
+  /** `operation` names the batch call in the error for an id its answer left out. */
+  constructor(opts: { windowMs: number; maxBatch: number; operation: string; fetch: BatchFetch<V> }) {
     this.windowMs = opts.windowMs;
+    this.maxBatch = opts.maxBatch;
+    this.operation = opts.operation;
     this.fetch = opts.fetch;
   }
 
-  read(id: string): Promise<SecretValue> {
+  /** Ids waiting for the next batch call (read-ahead tops the batch up to maxBatch). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  read(id: string): Promise<V> {
     const existing = this.pending.get(id);
     if (existing) return existing.promise;
-    const waiter = deferred();
+    const waiter = deferred<V>();
     this.pending.set(id, waiter);
-    if (this.pending.size >= MAX_BATCH) this.flush();
+    if (this.pending.size >= this.maxBatch) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
     return waiter.promise;
   }
@@ -55,12 +56,12 @@ export class BatchReader {
     void this.send(batch);
   }
 
-  private async send(batch: Map<string, Waiter>): Promise<void> {
+  private async send(batch: Map<string, Waiter<V>>): Promise<void> {
     try {
       const answers = await this.fetch([...batch.keys()]);
       for (const [id, waiter] of batch) {
         const answer = answers.get(id);
-        if (answer === undefined) waiter.reject(new Error(`BatchGetSecretValue answered nothing for "${id}"`));
+        if (answer === undefined) waiter.reject(new Error(`${this.operation} answered nothing for "${id}"`));
         else if (answer instanceof Error) waiter.reject(answer);
         else waiter.resolve(answer);
       }
@@ -70,10 +71,10 @@ export class BatchReader {
   }
 }
 
-function deferred(): Waiter {
-  let resolve!: (value: SecretValue) => void;
+function deferred<V>(): Waiter<V> {
+  let resolve!: (value: V) => void;
   let reject!: (err: unknown) => void;
-  const promise = new Promise<SecretValue>((res, rej) => {
+  const promise = new Promise<V>((res, rej) => {
     resolve = res;
     reject = rej;
   });

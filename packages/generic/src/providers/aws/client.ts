@@ -17,12 +17,15 @@ import {
 import type { STSClient } from '@aws-sdk/client-sts';
 import {
   BackendError,
+  type Clock,
   type FindRef,
   type PushRef,
   type RemoteRef,
+  realClock,
   type SecretMap,
   type SecretsClient,
   SpecProblem,
+  type UpcomingReads,
 } from '@lockstep/core';
 import type { AwsProvider as AwsProviderSpec } from '../../api/provider-aws.ts';
 import { type CallObserver, observed } from '../call-observer.ts';
@@ -37,12 +40,25 @@ import {
   utf8,
 } from '../json-property.ts';
 import { nameMatcher, requireCriteria } from '../name-matcher.ts';
-import { classifyAwsError, classifyBatchEntryError } from './aws-errors.ts';
-import { BatchReader, type SecretValue } from './batch-reader.ts';
+import { ReadAhead } from '../read-ahead.ts';
+import { classifyAwsError, classifyBatchEntryError, eachAbout, isAccessDenied } from './aws-errors.ts';
+import { BatchReader } from './batch-reader.ts';
 import type { CredentialProvider } from './credentials.ts';
+import { foundValues } from './found-values.ts';
 
 /** Secrets created by PushSecret carry this tag; only those are overwritten or deleted. */
 export const MANAGED_BY_TAG = { Key: 'managed-by', Value: 'lockstep' } as const;
+
+/** AWS accepts at most 20 entries in BatchGetSecretValue's `SecretIdList`. */
+const MAX_BATCH = 20;
+
+interface SecretValue {
+  name: string;
+  arn?: string;
+  versionId?: string;
+  secretString?: string;
+  secretBinary?: Uint8Array;
+}
 
 export interface AwsClientOptions {
   /** Reads asked within this window share one BatchGetSecretValue call. */
@@ -50,6 +66,11 @@ export interface AwsClientOptions {
   /** ListSecrets page size (AWS allows 1..100). */
   listPageSize: number;
   onCall?: CallObserver;
+  /** The reads queued reconciles will make through this client: fetched ahead in the same batches. */
+  upcoming?: UpcomingReads;
+  /** How long an answer fetched ahead is handed out; default 10 s (the coalescing window). */
+  readAheadMaxAgeMs?: number;
+  clock?: Pick<Clock, 'now'>;
 }
 
 export class AwsSecretsManagerClient implements SecretsClient {
@@ -58,7 +79,8 @@ export class AwsSecretsManagerClient implements SecretsClient {
   private readonly credentials: CredentialProvider | undefined;
   private readonly spec: AwsProviderSpec;
   private readonly opts: AwsClientOptions;
-  private readonly batch: BatchReader;
+  private readonly batch: BatchReader<SecretValue>;
+  private readonly ahead: ReadAhead<SecretValue> | undefined;
   /** Set once AWS denied BatchGetSecretValue itself; current reads then go single. */
   private batchDenied = false;
 
@@ -74,7 +96,21 @@ export class AwsSecretsManagerClient implements SecretsClient {
     this.credentials = args.credentials;
     this.spec = args.spec;
     this.opts = args.options;
-    this.batch = new BatchReader({ windowMs: this.opts.batchWindowMs, fetch: (ids) => this.batchGet(ids) });
+    this.batch = new BatchReader({
+      windowMs: this.opts.batchWindowMs,
+      maxBatch: MAX_BATCH,
+      operation: 'BatchGetSecretValue',
+      fetch: (ids) => this.batchGet(ids),
+    });
+    const upcoming = this.opts.upcoming;
+    if (upcoming) {
+      this.ahead = new ReadAhead({
+        batch: this.batch,
+        upcoming: () => this.currentReads(upcoming),
+        clock: this.opts.clock ?? realClock,
+        maxAgeMs: this.opts.readAheadMaxAgeMs ?? 10_000,
+      });
+    }
   }
 
   async getSecret(ref: RemoteRef): Promise<Uint8Array> {
@@ -122,19 +158,7 @@ export class AwsSecretsManagerClient implements SecretsClient {
       nextToken = page.NextToken;
     } while (nextToken);
 
-    const data: SecretMap = {};
-    const values = await Promise.allSettled(names.map((name) => this.batch.read(name)));
-    values.forEach((outcome, i) => {
-      const name = names[i] as string;
-      if (outcome.status === 'fulfilled') {
-        const payload = payloadOf(outcome.value);
-        if (payload) data[name] = payload;
-      } else if (!(outcome.reason instanceof BackendError && outcome.reason.errorClass === 'NotFound')) {
-        // A secret deleted between the list and the read is simply gone; anything else fails the find.
-        throw outcome.reason;
-      }
-    });
-    return data;
+    return foundValues(names, (name) => this.batch.read(name), payloadOf);
   }
 
   async pushSecret(value: Uint8Array, ref: PushRef): Promise<void> {
@@ -234,7 +258,7 @@ export class AwsSecretsManagerClient implements SecretsClient {
     const key = this.name(ref.key);
     if (ref.metadataPolicy === 'Fetch') return this.readTags(key);
     if (ref.version === undefined || ref.version === '' || ref.version === 'AWSCURRENT') {
-      value = await this.batch.read(key);
+      value = await (this.ahead ?? this.batch).read(key);
     } else {
       value = await this.getOne(key, ref.version);
     }
@@ -243,6 +267,14 @@ export class AwsSecretsManagerClient implements SecretsClient {
       throw new BackendError('InvalidInput', 'aws', `secret "${ref.key}" has neither a string nor a binary value`);
     }
     return payload;
+  }
+
+  /** The ids of upcoming reads that a batch can answer (the current version of a value). */
+  private *currentReads(upcoming: UpcomingReads): Iterable<string> {
+    for (const ref of upcoming.refs()) {
+      if (ref.metadataPolicy === 'Fetch') continue;
+      if (ref.version === undefined || ref.version === '' || ref.version === 'AWSCURRENT') yield this.name(ref.key);
+    }
   }
 
   /** ESO's rule: `uuid/<id>` pins a VersionId, anything else is a staging label (AWSPREVIOUS, custom). */
@@ -273,7 +305,7 @@ export class AwsSecretsManagerClient implements SecretsClient {
         await this.batchInto(ids, answers);
       } catch (err) {
         // A policy written for ESO grants GetSecretValue only: read one by one from then on.
-        if (!isAccessDenied(err)) return eachAbout(ids, err);
+        if (!isAccessDenied(err)) return eachAbout(ids, err, (id) => `secret "${id}"`);
         this.batchDenied = true;
       }
     }
@@ -329,28 +361,6 @@ export class AwsSecretsManagerClient implements SecretsClient {
   private call<T>(operation: string, about: string, fn: () => Promise<T>): Promise<T> {
     return observed(this.opts.onCall, operation, fn, (err) => classifyAwsError(err, about));
   }
-}
-
-/**
- * A failed batch call, as each id's own error: the message names that secret, not how many
- * reads the batch happened to join. A count that changes from one refresh to the next would
- * change the Ready message, and each status patch would run the ExternalSecret again at once,
- * past its backoff (a hot loop while AWS is down or throttling).
- */
-function eachAbout(ids: string[], err: unknown): Map<string, BackendError> {
-  const raw = err instanceof BackendError ? err.cause : err;
-  // Raised before AWS answered (the store's credentials Secret or service account is missing):
-  // it already says what to fix.
-  const beforeAws =
-    err instanceof BackendError && (err.backend !== 'aws' || raw === undefined || raw instanceof BackendError);
-  if (beforeAws) return new Map(ids.map((id) => [id, err]));
-  return new Map(ids.map((id) => [id, classifyAwsError(raw, `secret "${id}"`)]));
-}
-
-/** Authenticated but not allowed (missing or invalid credentials have other names). */
-function isAccessDenied(err: unknown): boolean {
-  const cause = err instanceof BackendError ? err.cause : err;
-  return (cause as { name?: unknown } | undefined)?.name === 'AccessDeniedException';
 }
 
 function toValue(

@@ -11,7 +11,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { BackendError, type KubeAccess, type ProviderContext, type SecretsClient } from '@lockstep/core';
-import { requirePeerEnv } from '../../../../sandbox/src/testing/peers.ts'; // TODO: import from '@lockstep/sandbox' once its index exports the testing helpers
+import { requirePeerEnv } from '@lockstep/sandbox';
 import type { AwsProvider as AwsProviderSpec } from '../../api/provider-aws.ts';
 import type { CallResult } from '../call-observer.ts';
 import { awsClientKey, createAwsProvider, validateAwsSpec } from './provider.ts';
@@ -26,7 +26,9 @@ const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const noKube: KubeAccess = {
   readSecret: () => Promise.reject(new Error('unexpected Kubernetes read')),
   readSecretKey: () => Promise.reject(new Error('unexpected Kubernetes read')),
+  readConfigMapKey: () => Promise.reject(new Error('unexpected Kubernetes read')),
   requestServiceAccountToken: () => Promise.reject(new Error('unexpected TokenRequest')),
+  readSecretWithLabels: () => Promise.reject(new Error('unexpected Kubernetes read')),
 };
 const ctx: ProviderContext = {
   store: { kind: 'SecretStore', name: 'aws', namespace: 'team-a' },
@@ -294,7 +296,7 @@ describe('aws store spec', () => {
   test('says what to fix in a bad spec', () => {
     const problems = validateAwsSpec(
       {
-        service: 'ParameterStore' as 'SecretsManager',
+        service: 'KeyVault' as 'SecretsManager',
         region: '',
         role: 'not-an-arn',
         auth: {
@@ -307,7 +309,7 @@ describe('aws store spec', () => {
       store,
     );
     assert.deepEqual(problems, [
-      'spec.provider.aws.service must be SecretsManager (got "ParameterStore")',
+      'spec.provider.aws.service must be SecretsManager or ParameterStore (got "KeyVault")',
       'spec.provider.aws.region is required',
       'spec.provider.aws.role must be an IAM role ARN like arn:aws:iam::123456789012:role/name',
       'spec.provider.aws.auth.secretRef.accessKeyIDSecretRef.namespace must be empty or "team-a": a SecretStore cannot read other namespaces',

@@ -1,8 +1,10 @@
-// The `aws` provider: validates `spec.provider.aws` and builds one Secrets Manager client
-// per store configuration. The endpoint is left to the SDK, so AWS_ENDPOINT_URL_SECRETS_MANAGER
-// (and AWS_ENDPOINT_URL_STS for roles) point it at moto in tests.
+// The `aws` provider: validates `spec.provider.aws` and builds one Secrets Manager or
+// Parameter Store client per store configuration. The endpoint is left to the SDK, so
+// AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_SSM (and AWS_ENDPOINT_URL_STS for roles)
+// point it at moto in tests.
 
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import {
   BackendError,
   credentialNamespace,
@@ -18,13 +20,14 @@ import type { GenericProviderDeps } from '../generic-provider-deps.ts';
 import { checkNamespace, checkSecretSelector } from '../secret-selector.ts';
 import { AwsSecretsManagerClient } from './client.ts';
 import { credentialsFor } from './credentials.ts';
+import { AwsParameterStoreClient } from './parameter-store-client.ts';
 
 export interface AwsProviderDeps {
-  /** Reads asked within this window share one BatchGetSecretValue call; default 10 ms. */
+  /** Reads asked within this window share one BatchGetSecretValue (or GetParameters) call; default 10 ms. */
   batchWindowMs?: number;
   /** ListSecrets page size for find; default 100 (the AWS maximum). */
   listPageSize?: number;
-  /** Called once per AWS API call, for metrics. */
+  /** Called once per AWS API call (STS, Secrets Manager or SSM), for metrics. */
   onCall?: CallObserver;
   now?: () => number;
   /**
@@ -44,8 +47,11 @@ export function validateAwsSpec(spec: AwsProviderSpec, store: StoreRef, policy: 
   const problems: string[] = [];
   const ambient = ambientCredentialsProblem(spec, store, policy);
   if (ambient) problems.push(ambient);
-  if (spec.service !== 'SecretsManager') {
-    problems.push(`spec.provider.aws.service must be SecretsManager (got "${spec.service ?? ''}")`);
+  if (spec.service !== 'SecretsManager' && spec.service !== 'ParameterStore') {
+    problems.push(`spec.provider.aws.service must be SecretsManager or ParameterStore (got "${spec.service ?? ''}")`);
+  }
+  if (spec.service === 'ParameterStore' && spec.secretsManager) {
+    problems.push('spec.provider.aws.secretsManager applies to service SecretsManager only: remove it');
   }
   if (!spec.region) problems.push('spec.provider.aws.region is required');
   if (spec.role !== undefined && !ROLE_ARN.test(spec.role)) {
@@ -133,6 +139,11 @@ export function createAwsProvider(deps: AwsProviderDeps = {}): Provider<AwsProvi
         ...(deps.onCall ? { onCall: deps.onCall } : {}),
         ...(deps.now ? { now: deps.now } : {}),
       });
+      const options = { batchWindowMs: deps.batchWindowMs ?? 10, ...(deps.onCall ? { onCall: deps.onCall } : {}) };
+      if (spec.service === 'ParameterStore') {
+        const ssm = new SSMClient({ region: spec.region, ...(credentials ? { credentials } : {}) });
+        return new AwsParameterStoreClient({ ssm, stsClients, credentials, spec, options });
+      }
       const sm = new SecretsManagerClient({ region: spec.region, ...(credentials ? { credentials } : {}) });
       return new AwsSecretsManagerClient({
         sm,
@@ -140,16 +151,17 @@ export function createAwsProvider(deps: AwsProviderDeps = {}): Provider<AwsProvi
         credentials,
         spec,
         options: {
-          batchWindowMs: deps.batchWindowMs ?? 10,
+          ...options,
           listPageSize: deps.listPageSize ?? 100,
-          ...(deps.onCall ? { onCall: deps.onCall } : {}),
+          // Keys of queued ExternalSecrets join the batches of reads made now (read-ahead.ts).
+          ...(ctx.upcoming ? { upcoming: ctx.upcoming } : {}),
         },
       });
     },
   };
 }
 
-/** Its client reports every AWS API call (BatchGetSecretValue, ListSecrets, AssumeRole, …). */
+/** Its client reports every AWS API call (BatchGetSecretValue, GetParameters, ListSecrets, AssumeRole, …). */
 export const awsRegistration: ProviderRegistration<GenericProviderDeps> = {
   name: 'aws',
   schema: AwsProviderSchema,

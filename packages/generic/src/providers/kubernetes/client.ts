@@ -9,6 +9,7 @@ import {
   type KubeCallTarget,
   kubeError,
   type ProviderContext,
+  type PushOptions,
   type PushRef,
   type RemoteRef,
   type SecretMap,
@@ -19,6 +20,7 @@ import type { KubernetesProvider as KubernetesProviderSpec } from '../../api/pro
 import { type CallObserver, observed } from '../call-observer.ts';
 import { jsonObjectToMap, selectProperty, utf8 } from '../json-property.ts';
 import { nameMatcher, requireCriteria } from '../name-matcher.ts';
+import { checkKubernetesPushMetadata, pushedSecretMetadata } from './push-metadata.ts';
 import { buildRemoteConfig } from './remote-config.ts';
 
 /** Marks a remote Secret a PushSecret created: only such a Secret is updated or deleted by a push. */
@@ -110,11 +112,18 @@ export class KubernetesClient implements SecretsClient {
    * ESO: PushSecret writes one key (`property`) of the remote Secret, creating it if needed. A
    * Secret Lockstep created carries PUSHED_BY_ANNOTATION; any other is never written to.
    */
-  async pushSecret(value: Uint8Array, ref: PushRef): Promise<void> {
+  checkPushMetadata(metadata: unknown): void {
+    checkKubernetesPushMetadata(metadata, PUSHED_BY_ANNOTATION);
+  }
+
+  async pushSecret(value: Uint8Array, ref: PushRef, opts: PushOptions = {}): Promise<void> {
+    this.checkPushMetadata(opts.metadata);
     const property = requireProperty(ref);
     const secret = await this.readIfExists(ref.remoteKey);
     const encoded = Buffer.from(value).toString('base64');
+    const mark = { [PUSHED_BY_ANNOTATION]: PUSHED_BY_VALUE };
     if (!secret) {
+      const { labels, annotations } = pushedSecretMetadata(undefined, opts.metadata, mark);
       await this.call('CreateSecret', { verb: 'create', kind: 'Secret', name: ref.remoteKey }, (api) =>
         api.createNamespacedSecret({
           namespace: this.namespace,
@@ -122,7 +131,8 @@ export class KubernetesClient implements SecretsClient {
             metadata: {
               name: ref.remoteKey,
               namespace: this.namespace,
-              annotations: { [PUSHED_BY_ANNOTATION]: PUSHED_BY_VALUE },
+              ...(Object.keys(labels).length > 0 ? { labels } : {}),
+              annotations,
             },
             type: 'Opaque',
             data: { [property]: encoded },
@@ -137,8 +147,12 @@ export class KubernetesClient implements SecretsClient {
         `Secret "${ref.remoteKey}" in namespace "${this.namespace}" exists and was not created by Lockstep (annotation ${PUSHED_BY_ANNOTATION}=${PUSHED_BY_VALUE} missing): refusing to overwrite it`,
       );
     }
-    if (secret.data?.[property] === encoded) return;
+    const before = metadataOf(secret);
+    const after = pushedSecretMetadata(before, opts.metadata, mark);
+    const sameMetadata = JSON.stringify(sorted(before)) === JSON.stringify(sorted(after));
+    if (secret.data?.[property] === encoded && sameMetadata) return;
     secret.data = { ...secret.data, [property]: encoded };
+    secret.metadata = { ...secret.metadata, labels: after.labels, annotations: after.annotations };
     await this.replace(ref.remoteKey, secret);
   }
 
@@ -279,6 +293,13 @@ function asText(data: SecretMap): Record<string, string> {
       .sort()
       .map((k) => [k, Buffer.from(data[k] as Uint8Array).toString('utf8')]),
   );
+}
+
+/** Key order must not make two equal label sets differ. */
+function sorted(meta: { labels: Record<string, string>; annotations: Record<string, string> }) {
+  const sort = (m: Record<string, string>) =>
+    Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { labels: sort(meta.labels), annotations: sort(meta.annotations) };
 }
 
 function metadataOf(secret: V1Secret): { labels: Record<string, string>; annotations: Record<string, string> } {

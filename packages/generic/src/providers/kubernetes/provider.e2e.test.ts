@@ -189,6 +189,28 @@ describe('kubernetes provider semantics', () => {
     await assert.rejects(provider.newClient(spec, ctx), { errorClass: 'InvalidInput' });
   });
 
+  test('trusts the API server through a caProvider ConfigMap (key defaults to ca.crt), and names a missing one', async () => {
+    const caPem = Buffer.from(caBundle, 'base64').toString('utf8');
+    await core.createNamespacedConfigMap({
+      namespace: storeNs,
+      body: { metadata: { name: 'kube-root-ca' }, data: { 'ca.crt': caPem } },
+    });
+    const viaConfigMap = (caProvider: NonNullable<KubernetesProviderSpec['server']>['caProvider']) => ({
+      ...serviceAccountStore,
+      server: { url: server.url, ...(caProvider ? { caProvider } : {}) },
+    });
+    const trusted = viaConfigMap({ type: 'ConfigMap', name: 'kube-root-ca' });
+    assert.deepEqual(validateKubernetesSpec(trusted, ctx.store), []);
+    const client = await open(trusted);
+    assert.equal(text(await client.getSecret({ key: 'db', property: 'user' })), 'app');
+    await assert.rejects(provider.newClient(viaConfigMap({ type: 'ConfigMap', name: 'absent' }), ctx), {
+      errorClass: 'InvalidInput',
+      message: new RegExp(
+        `ConfigMap "absent" not found in namespace "${storeNs}": spec.provider.kubernetes.server.caProvider needs it`,
+      ),
+    });
+  });
+
   test('reports every API call', () => {
     assert.ok(calls.some((c) => c.operation === 'GetSecret' && c.result === 'success'));
     assert.ok(calls.some((c) => c.operation === 'GetSecret' && c.result === 'NotFound'));

@@ -3,6 +3,7 @@
 
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
+  checkCaProvider,
   credentialNamespace,
   type Provider,
   type ProviderContext,
@@ -18,7 +19,7 @@ import { stableKey } from '../client-key.ts';
 import type { GenericProviderDeps } from '../generic-provider-deps.ts';
 import { checkNamespace, checkSecretSelector } from '../secret-selector.ts';
 import { KubernetesClient } from './client.ts';
-import { isLocalCluster } from './remote-config.ts';
+import { CA_PROVIDER_DEFAULTS, isLocalCluster } from './remote-config.ts';
 
 export interface KubernetesProviderDeps {
   /** The controller's own cluster: used when `server.url` is not set. */
@@ -53,11 +54,7 @@ export function validateKubernetesSpec(spec: KubernetesProviderSpec, store: Stor
     problems.push(`${path}.server.caBundle must be a base64-encoded PEM certificate bundle`);
   }
   if (server?.caProvider) {
-    if (server.caProvider.type !== 'Secret') {
-      problems.push(`${path}.server.caProvider.type ConfigMap is not supported yet: use Secret or server.caBundle`);
-    }
-    if (!server.caProvider.name) problems.push(`${path}.server.caProvider.name is required`);
-    problems.push(...checkNamespace(`${path}.server.caProvider`, server.caProvider.namespace, store));
+    problems.push(...checkCaProvider(`${path}.server.caProvider`, server.caProvider, store, CA_PROVIDER_DEFAULTS));
   }
   if (spec.authRef) {
     problems.push(`${path}.authRef (a kubeconfig in a Secret) is not supported: remove it and use auth`);

@@ -4,12 +4,14 @@
 
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { BackendError, type ProviderContext, reuseConnections } from '@lockstep/core';
+import { BackendError, type ProviderContext, readCaProvider, reuseConnections } from '@lockstep/core';
 import type { KubernetesProvider as KubernetesProviderSpec } from '../../api/provider-kubernetes.ts';
 import { tryUtf8 } from '../json-property.ts';
 import { readSelectedKey, selectorNamespace } from '../secret-selector.ts';
 
 const TOKEN_SECONDS = 3600;
+/** The kubernetes provider has always read `ca.crt` when server.caProvider names no key. */
+export const CA_PROVIDER_DEFAULTS = { defaultKey: 'ca.crt' } as const;
 /** Secret-held credentials are read again this often, so a rotated token is picked up. */
 const SECRET_CREDENTIAL_TTL_MS = 10 * 60_000;
 /** A TokenRequest token is replaced this long before it expires. */
@@ -51,17 +53,8 @@ async function resolveServer(
   const caProvider = spec.server?.caProvider;
   if (caBundle) return { server: url ?? localServer(local), caData: caBundle };
   if (caProvider) {
-    if (caProvider.type !== 'Secret') {
-      throw new BackendError(
-        'InvalidInput',
-        'kubernetes',
-        'server.caProvider of type ConfigMap is not supported yet: use type Secret or server.caBundle',
-      );
-    }
-    const pem = await ctx.kube.readSecretKey(selectorNamespace(caProvider, ctx), {
-      name: caProvider.name,
-      key: caProvider.key ?? 'ca.crt',
-    });
+    const at = 'spec.provider.kubernetes.server.caProvider';
+    const pem = await readCaProvider(at, caProvider, ctx, 'kubernetes', CA_PROVIDER_DEFAULTS);
     return { server: url ?? localServer(local), caData: Buffer.from(pem).toString('base64') };
   }
   if (url) {

@@ -6,19 +6,16 @@ import type { V1Secret } from '@kubernetes/client-node';
 import {
   BackendError,
   type Condition,
-  FakeClock,
   type FindRef,
-  InMemoryStatusPatcher,
-  mergePatch,
   type PushOptions,
   type PushRef,
   type ReconcileResult,
-  RecordingEvents,
   type RemoteRef,
   type SecretMap,
   type SecretsClient,
   SpecProblem,
 } from '@lockstep/core';
+import { FakeClock, InMemoryStatusPatcher, mergePatch, RecordingEvents } from '@lockstep/core/testing';
 import type { PushSecret } from '../../api/push-secret.ts';
 import type { StoreObject } from '../../external-secret/store-resolver.ts';
 import {

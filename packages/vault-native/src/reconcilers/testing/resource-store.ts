@@ -3,7 +3,7 @@
 // InMemoryStatusPatcher is what the next run loads. Spec edits bump the generation, as the API
 // server does. Tests only.
 
-import type { InMemoryStatusPatcher } from '@lockstep/core';
+import type { InMemoryStatusPatcher } from '@lockstep/core/testing';
 import type { ObjectCache } from '../object-cache.ts';
 import { PLURALS, type VaultKind } from '../vault-kinds.ts';
 

@@ -4,14 +4,8 @@
 // reads back what a user would see. Tests only.
 
 import type { V1Secret } from '@kubernetes/client-node';
-import {
-  FakeClock,
-  InMemorySecretApi,
-  InMemoryStatusPatcher,
-  MANAGED_LABEL,
-  RecordingEvents,
-  seededRandom,
-} from '@lockstep/core';
+import { MANAGED_LABEL, seededRandom } from '@lockstep/core';
+import { FakeClock, InMemorySecretApi, InMemoryStatusPatcher, RecordingEvents } from '@lockstep/core/testing';
 import type { ObjectCache } from '../object-cache.ts';
 import { RecentStatus } from '../recent-status.ts';
 import type { VaultNativeContext } from '../vault-context.ts';

@@ -1,6 +1,6 @@
-// Which namespaces a ClusterExternalSecret provisions: any namespace matching one of
-// `namespaceSelectors[]` (or the deprecated single `namespaceSelector`), plus the names in
-// `namespaces`. A namespace being deleted is never provisioned again.
+// Which namespaces a ClusterExternalSecret or ClusterPushSecret provisions: any namespace
+// matching one of `namespaceSelectors[]` (or the deprecated single `namespaceSelector`), plus
+// the names in `namespaces`. A namespace being deleted is never provisioned again.
 
 import type { V1Namespace } from '@kubernetes/client-node';
 import { type LabelSelector, matchesLabelSelector } from '@lockstep/core';

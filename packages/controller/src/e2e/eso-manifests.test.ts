@@ -5,33 +5,14 @@
 // sandbox, as anyone migrating does.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { requirePeerEnv } from '@lockstep/sandbox';
-import { parseAllDocuments } from 'yaml';
-import { type E2e, REPO, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
+import { type E2e, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
+import { inNamespace, manifests, only } from '../testing/eso-docs.ts';
 import { EXTERNAL, externalSecret, GENERATORS, type Obj } from '../testing/external-resources.ts';
 import { type OpenBaoForE2e, openBaoForE2e } from '../testing/openbao-for-e2e.ts';
 import { waitFor } from '../testing/wait-for.ts';
-
-const ESO = join(REPO, 'examples/migration/eso');
-
-/** The documents of one example file. */
-function manifests(file: string): Obj[] {
-  return parseAllDocuments(readFileSync(join(ESO, file), 'utf8')).map((d) => d.toJS() as Obj);
-}
-
-function only(file: string): Obj {
-  const [doc] = manifests(file);
-  assert.ok(doc, file);
-  return doc;
-}
-
-function inNamespace(obj: Obj, namespace: string): Obj {
-  return { ...obj, metadata: { ...obj.metadata, namespace } };
-}
 
 describe("ESO's documented manifests", () => {
   let e: E2e;

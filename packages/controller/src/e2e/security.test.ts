@@ -259,7 +259,18 @@ const DOCUMENTED_GRANTS = new Set([
   'external.lockstep.dev/clusterpushsecrets/finalizers:update',
   ...['create', 'update', 'delete'].map((v) => `external.lockstep.dev/pushsecrets:${v}`),
   ...['create', 'update', 'delete', 'patch'].map((v) => `external.lockstep.dev/externalsecrets:${v}`),
-  ...['passwords', 'fakes', 'vaultdynamicsecrets', 'webhooks'].map((r) => `generators.lockstep.dev/${r}:get`),
+  ...[
+    'passwords',
+    'fakes',
+    'vaultdynamicsecrets',
+    'webhooks',
+    'uuids',
+    'sshkeys',
+    'stssessiontokens',
+    'ecrauthorizationtokens',
+    'clustergenerators',
+  ].map((r) => `generators.lockstep.dev/${r}:get`),
+  ...['list', 'watch', 'create', 'patch', 'delete'].map((v) => `generators.lockstep.dev/generatorstates:${v}`),
   ...['vaultconnections', 'vaultauths', 'vaultstaticsecrets', 'vaultdynamicsecrets', 'vaultpkisecrets'].flatMap((r) =>
     ['list', 'watch', 'status-patch'].map((v) =>
       v === 'status-patch' ? `vault.lockstep.dev/${r}/status:patch` : `vault.lockstep.dev/${r}:${v}`,

@@ -84,6 +84,12 @@ function baseSpec(crd: Crd, ctx: HostileContext, target: string): object {
   const fake = { fake: { data: [{ key: 'k', value: 'hostile-base-value' }] } };
   const vaultServer = 'https://vault.example.invalid:8200';
   const destination = { name: target, create: true };
+  const awsKeys = {
+    secretRef: {
+      accessKeyIDSecretRef: { name: 'aws-creds', key: 'access-key' },
+      secretAccessKeySecretRef: { name: 'aws-creds', key: 'secret-access-key' },
+    },
+  };
   const bases: Record<string, object> = {
     [`${EXTERNAL}/ExternalSecret`]: es,
     [`${EXTERNAL}/SecretStore`]: { provider: fake },
@@ -98,6 +104,32 @@ function baseSpec(crd: Crd, ctx: HostileContext, target: string): object {
       secretStoreRefs: [{ name: ctx.fakeStore }],
       selector: { secret: { name: target } },
       data: [{ match: { secretKey: 'k', remoteRef: { remoteKey: 'k' } } }],
+    },
+    [`${EXTERNAL}/ClusterPushSecret`]: {
+      pushSecretName: target,
+      namespaceSelectors: [{ matchLabels: { 'lockstep-hostile': ctx.id } }],
+      refreshTime: '1h',
+      pushSecretSpec: {
+        refreshInterval: '1h',
+        updatePolicy: 'Replace',
+        deletionPolicy: 'None',
+        secretStoreRefs: [{ name: ctx.fakeStore }],
+        selector: { secret: { name: target } },
+        data: [{ match: { secretKey: 'k', remoteRef: { remoteKey: 'k' } } }],
+      },
+    },
+    [`${GENERATORS}/ClusterGenerator`]: { kind: 'Password', generator: { passwordSpec: { length: 24 } } },
+    [`${GENERATORS}/UUID`]: {},
+    [`${GENERATORS}/SSHKey`]: { keyType: 'ed25519' },
+    [`${GENERATORS}/STSSessionToken`]: { region: 'us-east-1', auth: awsKeys },
+    [`${GENERATORS}/ECRAuthorizationToken`]: { region: 'us-east-1', auth: awsKeys },
+    [`${GENERATORS}/Webhook`]: {
+      url: 'https://hooks.example.invalid/{{ .remoteRef.key }}',
+      result: { jsonPath: '$.v' },
+    },
+    [`${GENERATORS}/GeneratorState`]: {
+      resource: { apiVersion: GENERATORS, kind: 'UUID', name: target },
+      state: { keys: ['uuid'] },
     },
     [`${GENERATORS}/Fake`]: { data: { k: 'v' } },
     [`${GENERATORS}/Password`]: { length: 24 },
@@ -237,9 +269,9 @@ function manifest(crd: Crd, ctx: HostileContext, name: string, spec: object): Ob
 export function schemaRows(ctx: HostileContext): HostileRow[] {
   const rows: HostileRow[] = [];
   for (const crd of crdsOnDisk()) {
-    // A ClusterExternalSecret's selectors decide which namespaces it writes into: keep them on this run's label.
+    // A cluster kind's selectors decide which namespaces it writes into: keep them on this run's label.
     const fields = leaves(crd.spec).filter(
-      (l) => !(crd.kind === 'ClusterExternalSecret' && l.path[0] === 'namespaceSelectors'),
+      (l) => !(['ClusterExternalSecret', 'ClusterPushSecret'].includes(crd.kind) && l.path[0] === 'namespaceSelectors'),
     );
     const step = Math.max(1, fields.length / ROWS_PER_KIND);
     for (let i = 0; i < ROWS_PER_KIND && Math.floor(i * step) < fields.length; i++) {

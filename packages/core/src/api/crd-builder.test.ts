@@ -25,6 +25,14 @@ test('TypeBox hidden keys and additionalProperties: false never reach the CRD', 
   assert.ok(!JSON.stringify(schema).includes('~'));
 });
 
+test('an empty properties map is left out, as kube-apiserver stores it (a helm apply would conflict)', () => {
+  assert.deepEqual(toStructuralSchema(Type.Object({ uuidSpec: Type.Object({}) })), {
+    type: 'object',
+    properties: { uuidSpec: { type: 'object' } },
+    required: ['uuidSpec'],
+  });
+});
+
 test('a schema Kubernetes cannot enforce is refused instead of written', () => {
   assert.throws(() => toStructuralSchema(Type.Object({ r: Type.Unsafe({ $ref: '#/defs/x' }) })), /\$ref/);
   assert.throws(() => toStructuralSchema(Type.Object({ u: Type.Union([Type.String(), Type.Number()]) })), /anyOf/);

@@ -142,6 +142,9 @@ function convert(node: JsonSchema, at: string, inJunctor: boolean): JsonSchema {
   if (out.additionalProperties === true) throw new Error(`${at}: use FreeForm() instead of additionalProperties: true`);
   if (out.additionalProperties && out.properties) throw new Error(`${at}: additionalProperties with properties`);
   if (Array.isArray(out.required) && out.required.length === 0) delete out.required;
+  // kube-apiserver stores no empty `properties`: kept, a server-side apply of the file (helm)
+  // differs from what a PUT of the same file stored, and conflicts on `.spec.versions`.
+  if (out.properties && Object.keys(out.properties as object).length === 0) delete out.properties;
   for (const key of Object.keys(out)) {
     if (inJunctor && JUNCTOR_FORBIDDEN.includes(key))
       throw new Error(`${at}: ${key} inside a junctor is not structural`);

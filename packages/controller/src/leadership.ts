@@ -12,8 +12,8 @@ export interface Leadership {
   clock: Clock;
   random: Random;
   log: Logger;
-  /** Starts the models once this replica leads. */
-  start(): Promise<void>;
+  /** Starts the models once this replica leads (a failure to start ends the process). */
+  start(): void;
   /** True once shutdown began: a lease released on purpose is no reason to exit. */
   shuttingDown(): boolean;
 }
@@ -29,12 +29,7 @@ export function leaderElector(flags: Flags, how: Leadership): LeaderElector {
     clock: how.clock,
     random: how.random,
     log,
-    onStartedLeading: () => {
-      how.start().catch((err: Error) => {
-        log.fatal({ err }, 'cannot start the controllers');
-        process.exit(1);
-      });
-    },
+    onStartedLeading: () => how.start(),
     onStoppedLeading: () => {
       // A replica that lost the lease may hold stale state: exit and come back as a clean standby.
       if (!how.shuttingDown()) {

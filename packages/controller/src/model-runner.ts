@@ -1,5 +1,5 @@
-// Starts and stops what the models run, in order: the shared informers first (their caches
-// feed every controller), then the controllers; on shutdown the reverse, revoking nothing.
+// Starts and stops what the models run, in order: every informer first, then the work queues
+// once every cache is synced; on shutdown the reverse, revoking nothing.
 
 import type { Controller, Logger, Model, SharedInformer } from '@lockstep/core';
 
@@ -8,6 +8,7 @@ export class ModelRunner {
   readonly #informers: SharedInformer[];
   readonly #models: Model[];
   readonly #log: Logger;
+  readonly #stopping = new AbortController();
 
   constructor(managedSecrets: SharedInformer, models: Model[], log: Logger) {
     this.#models = models;
@@ -16,9 +17,23 @@ export class ModelRunner {
     this.#log = log;
   }
 
+  /**
+   * As controller-runtime waits for its caches: no reconcile runs before every informer has
+   * listed. A first list can fail (403s from a kube-apiserver whose authorizer is still
+   * syncing, right after an outage); reconciling then would take a managed Secret for missing,
+   * and its late list would queue every owner a second time.
+   */
   async start(): Promise<void> {
-    await Promise.all(this.#informers.map((i) => i.start()));
-    await Promise.all(this.controllers.map((c) => c.start()));
+    for (const c of this.controllers) c.queue.pause();
+    const informers = [...this.#informers, ...this.controllers.map((c) => c.informer)];
+    await Promise.all([...this.#informers.map((i) => i.start()), ...this.controllers.map((c) => c.start())]);
+    try {
+      await Promise.all(informers.map((i) => i.waitForSync(this.#stopping.signal)));
+    } catch (err) {
+      if (this.#stopping.signal.aborted) return; // shut down before the caches synced
+      throw err;
+    }
+    for (const c of this.controllers) c.queue.resume();
     this.#log.info({ controllers: this.controllers.map((c) => c.name) }, 'lockstep started');
   }
 
@@ -28,6 +43,7 @@ export class ModelRunner {
 
   /** Lets in-flight reconciles finish until the deadline; answers the keys still running then. */
   async stop(deadlineMs: number): Promise<string[]> {
+    this.#stopping.abort(new Error('shutting down'));
     const results = await Promise.all(this.controllers.map((c) => c.stop(deadlineMs)));
     await Promise.all(this.#informers.map((i) => i.stop()));
     for (const model of this.#models) model.stop();

@@ -31,8 +31,15 @@ export async function runController(): Promise<number> {
   const models = createModels(flags, clients);
   const runner = new ModelRunner(clients.deps.managedSecrets, models, log);
   let shuttingDown = false;
+  // Not awaited: the caches may take long to sync (API server down), and a SIGTERM meanwhile must still shut down cleanly.
+  const startModels = () => {
+    runner.start().catch((err: Error) => {
+      log.fatal({ err }, 'cannot start the controllers');
+      process.exit(1);
+    });
+  };
   const elector = flags.leaderElect
-    ? leaderElector(flags, { ...clients.deps, start: () => runner.start(), shuttingDown: () => shuttingDown })
+    ? leaderElector(flags, { ...clients.deps, start: startModels, shuttingDown: () => shuttingDown })
     : undefined;
   const servers = await serveEndpoints(flags, log, {
     metrics,
@@ -44,7 +51,7 @@ export async function runController(): Promise<number> {
     void elector.run();
     log.info('waiting for the leader lease');
   } else {
-    await runner.start();
+    startModels();
   }
 
   // Graceful shutdown: stop taking work, let in-flight reconciles finish, revoke nothing.

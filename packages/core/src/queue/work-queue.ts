@@ -95,6 +95,15 @@ export class WorkQueue {
     this.#onReconciled = options.onReconciled;
   }
 
+  /** Holds queued keys without running them until `resume` (the caches a reconcile reads are still listing). */
+  pause(): void {
+    this.#pq.pause();
+  }
+
+  resume(): void {
+    this.#pq.start();
+  }
+
   /** Queues `key` now. A key already waiting is not queued twice. */
   add(key: string): void {
     if (this.#stopping) return;

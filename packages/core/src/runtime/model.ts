@@ -5,6 +5,7 @@ export interface SharedInformer {
   start(): Promise<void>;
   stop(): Promise<void>;
   hasSynced(): boolean;
+  waitForSync(signal?: AbortSignal): Promise<void>;
 }
 
 /** A kind whose objects hold leases in their status, read at scrape time for the lease gauges. */

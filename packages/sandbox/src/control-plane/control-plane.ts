@@ -1,6 +1,6 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { withFreePort } from '../peers/free-port.ts';
 import { once } from '../peers/once.ts';
 import { type PeerProcess, startPeerProcess } from '../peers/peer-process.ts';
@@ -288,6 +288,10 @@ async function startKwok(bins: ControlPlaneBinaries, dir: string, kubeconfig: st
         '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
         '--cidr=10.244.0.0/16',
         '--node-ip=10.0.0.10',
+        // The heartbeat-with-lease stage patches node status only every 10 to 20 minutes and
+        // leaves liveness to the node Lease; without one the node lifecycle controller finds the
+        // node stale every 50 s and marks its Pods NotReady (stuck rollouts).
+        '--node-lease-duration-seconds=40',
         `--server-address=127.0.0.1:${port}`,
       ],
       logFile: join(dir, 'kwok.log'),
@@ -296,26 +300,35 @@ async function startKwok(bins: ControlPlaneBinaries, dir: string, kubeconfig: st
   );
 }
 
-/** Creates the kwok node and waits until it is Ready and the `default` ServiceAccount exists. */
+/**
+ * Creates the kwok node and waits until it is Ready, kwok renews its node Lease, and the
+ * `default` ServiceAccount exists.
+ */
 async function waitUntilSchedulable(kc: KubeConfig, deadlineMs: number): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
+  const leases = kc.makeApiClient(CoordinationV1Api);
   await core.createNode({ body: kwokNode() });
   const deadline = Date.now() + deadlineMs;
-  const state = { nodeReady: false, serviceAccount: false };
+  const state = { nodeReady: false, nodeLease: false, serviceAccount: false };
   while (Date.now() < deadline) {
     const node = await core.readNode({ name: KWOK_NODE_NAME }).catch(() => undefined);
     state.nodeReady =
       node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true &&
       !(node?.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule');
+    state.nodeLease = await leases
+      .readNamespacedLease({ namespace: 'kube-node-lease', name: KWOK_NODE_NAME })
+      .then((l) => l.spec?.renewTime !== undefined)
+      .catch(() => false);
     state.serviceAccount = await core
       .readNamespacedServiceAccount({ namespace: 'default', name: 'default' })
       .then(() => true)
       .catch(() => false);
-    if (state.nodeReady && state.serviceAccount) return;
+    if (state.nodeReady && state.nodeLease && state.serviceAccount) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   const missing = [
     ...(state.nodeReady ? [] : ['the kwok node was not Ready and schedulable']),
+    ...(state.nodeLease ? [] : ['kwok did not renew the node Lease']),
     ...(state.serviceAccount ? [] : ['kube-controller-manager did not create the default ServiceAccount']),
   ];
   throw new Error(

@@ -1,12 +1,12 @@
 // `make sandbox`: runs the Kubernetes control plane (etcd, kube-apiserver, controller-manager,
-// scheduler, kwok), OpenBao, PostgreSQL and moto in the
+// scheduler, kwok), OpenBao, PostgreSQL, moto and the webhook server in the
 // foreground until Ctrl-C, and writes <dir>/kubeconfig and <dir>/env for other shells.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_PEERS, type PeerName, startSandbox } from './sandbox.ts';
 
 const USAGE =
-  'usage: node packages/sandbox/src/cli.ts [--dir .sandbox] [--peers apiserver,openbao,postgres,moto] [--no-seed]';
+  'usage: node packages/sandbox/src/cli.ts [--dir .sandbox] [--peers apiserver,openbao,postgres,moto,webhook] [--no-seed]';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -44,6 +44,7 @@ async function main(): Promise<number> {
     ['OpenBao', sandbox.openBao?.addr],
     ['PostgreSQL', sandbox.postgres ? `${env.PGHOST}:${env.PGPORT} (database ${env.PGDATABASE})` : undefined],
     ['moto (AWS)', sandbox.moto?.endpoint],
+    ['webhook', sandbox.webhook ? `${sandbox.webhook.url} (CA ${sandbox.webhook.caFile})` : undefined],
     ['kubeconfig', sandbox.kubeconfigPath],
     ['env file', `${sandbox.envPath} (holds the tokens and passwords: source it)`],
     ['logs', `${dir}/*.log, ${dir}/control-plane/*.log`],

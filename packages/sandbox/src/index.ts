@@ -35,6 +35,7 @@ export { seedKubernetesAuth } from './seed/openbao-auth.ts';
 export { seedDatabase, seedPki } from './seed/openbao-engines.ts';
 
 export { dedicatedTestCluster } from './testing/dedicated-cluster.ts';
+export { httpsGet } from './testing/https-get.ts';
 export { assertNoLeaks, findLeaks } from './testing/leak-scan.ts';
 export { type LockstepExit, type LockstepProcess, startLockstepProcess } from './testing/lockstep-process.ts';
 export {

@@ -9,18 +9,20 @@ import { once } from './peers/once.ts';
 import { type OpenBaoPeer, startOpenBao } from './peers/openbao.ts';
 import { openBaoApi } from './peers/openbao-api.ts';
 import { type PostgresPeer, startPostgres } from './peers/postgres.ts';
+import { startWebhookPeer, type WebhookPeer } from './peers/webhook.ts';
 import { tokenReviewerJwt } from './seed/kubernetes.ts';
 import { seedMoto } from './seed/moto.ts';
 import { type OpenBaoSeed, type OpenBaoSeedOptions, seedOpenBao } from './seed/openbao.ts';
+import { seedWebhook } from './seed/webhook.ts';
 
-export type PeerName = 'apiserver' | 'openbao' | 'postgres' | 'moto';
-export const ALL_PEERS: readonly PeerName[] = ['apiserver', 'openbao', 'postgres', 'moto'];
+export type PeerName = 'apiserver' | 'openbao' | 'postgres' | 'moto' | 'webhook';
+export const ALL_PEERS: readonly PeerName[] = ['apiserver', 'openbao', 'postgres', 'moto', 'webhook'];
 
 export interface SandboxOptions {
   /** Receives kubeconfig, env and the peers' logs. */
   dir: string;
   peers?: PeerName[];
-  /** Seed OpenBao and moto with the example configuration (default true). */
+  /** Seed OpenBao, moto and the webhook server with the example configuration (default true). */
   seed?: boolean;
   /** CRD directories applied to the API server; defaults to the repository's crds/. */
   crdDirs?: string[];
@@ -41,15 +43,22 @@ export interface Sandbox {
   openBao: OpenBaoPeer | undefined;
   postgres: PostgresPeer | undefined;
   moto: MotoPeer | undefined;
-  seeded: { openBao: OpenBaoSeed | undefined; moto: { secretNames: string[] } | undefined };
-  /** The variables a client needs: KUBECONFIG, BAO_ADDR, PGHOST, AWS_*, ... */
+  /** The HTTPS server for the webhook provider, in this process. */
+  webhook: WebhookPeer | undefined;
+  seeded: {
+    openBao: OpenBaoSeed | undefined;
+    moto: { secretNames: string[]; parameterNames: string[] } | undefined;
+    webhook: { keys: string[] } | undefined;
+  };
+  /** The variables a client needs: KUBECONFIG, BAO_ADDR, PGHOST, AWS_*, LOCKSTEP_WEBHOOK_*, ... */
   env(): Record<string, string>;
   stop(): Promise<void>;
 }
 
 /**
  * Starts the API server first (OpenBao's kubernetes auth points at it), then OpenBao,
- * PostgreSQL and moto in parallel, seeds them and writes <dir>/kubeconfig and <dir>/env.
+ * PostgreSQL, moto and the webhook server in parallel, seeds them and writes <dir>/kubeconfig
+ * and <dir>/env.
  * If anything fails, whatever started is stopped and the error names the peer.
  */
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
@@ -81,16 +90,17 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       await writeFile(kubeconfigPath, apiServer.kubeconfig(), { mode: 0o600 });
     }
 
-    const [openBao, postgres, moto] = await settleAll(
+    const [openBao, postgres, moto, webhook] = await settleAll(
       [
         peers.has('openbao') ? startOpenBao({ logDir, deadlineMs, binary: bin.bao }) : undefined,
         peers.has('postgres') ? startPostgres({ logDir, deadlineMs, binDir: bin.postgresBinDir }) : undefined,
         peers.has('moto') ? startMoto({ logDir, deadlineMs, binary: bin.motoServer }) : undefined,
+        peers.has('webhook') ? startWebhookPeer({ dir }) : undefined,
       ] as const,
       stoppers,
     );
 
-    const seeded: Sandbox['seeded'] = { openBao: undefined, moto: undefined };
+    const seeded: Sandbox['seeded'] = { openBao: undefined, moto: undefined, webhook: undefined };
     if (opts.seed ?? true) {
       const [baoSeed, motoSeed] = await settleAll(
         [
@@ -101,9 +111,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       );
       seeded.openBao = baoSeed;
       seeded.moto = motoSeed;
+      seeded.webhook = webhook ? seedWebhook(webhook) : undefined;
     }
 
-    const env = (): Record<string, string> => sandboxEnv(dir, kubeconfigPath, apiServer, openBao, postgres, moto);
+    const env = (): Record<string, string> =>
+      sandboxEnv(dir, kubeconfigPath, apiServer, openBao, postgres, moto, webhook);
     const envPath = join(dir, 'env');
     await writeEnvFile(envPath, env());
     return {
@@ -114,6 +126,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       openBao,
       postgres,
       moto,
+      webhook,
       seeded,
       env,
       stop: once(stopAll),
@@ -157,6 +170,7 @@ export function sandboxEnv(
   openBao: OpenBaoPeer | undefined,
   postgres: PostgresPeer | undefined,
   moto: MotoPeer | undefined,
+  webhook?: WebhookPeer,
 ): Record<string, string> {
   const env: Record<string, string> = { LOCKSTEP_SANDBOX_DIR: dir };
   if (apiServer && kubeconfigPath) {
@@ -173,6 +187,7 @@ export function sandboxEnv(
   }
   if (moto) {
     env.AWS_ENDPOINT_URL_SECRETS_MANAGER = moto.endpoint;
+    env.AWS_ENDPOINT_URL_SSM = moto.endpoint;
     env.AWS_REGION = moto.region;
     env.AWS_ACCESS_KEY_ID = moto.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = moto.secretAccessKey;
@@ -183,6 +198,11 @@ export function sandboxEnv(
     env.PGUSER = postgres.user;
     env.PGPASSWORD = postgres.password;
     env.PGDATABASE = postgres.database;
+  }
+  if (webhook) {
+    env.LOCKSTEP_WEBHOOK_URL = webhook.url;
+    env.LOCKSTEP_WEBHOOK_CA_FILE = webhook.caFile;
+    env.LOCKSTEP_WEBHOOK_TOKEN = webhook.token;
   }
   return env;
 }

@@ -6,6 +6,8 @@ import { loadDemoManifests, substitute } from './demo-manifests.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../examples/demo', import.meta.url));
 const ADDR = 'http://127.0.0.1:8200';
+const HOOK = 'https://127.0.0.1:8443';
+const VARS = { OPENBAO_ADDR: ADDR, WEBHOOK_URL: HOOK, WEBHOOK_TOKEN: 'hook-token', WEBHOOK_CA_BUNDLE: 'Q0EK' };
 
 type Obj = KubernetesObject & { spec?: Record<string, unknown> };
 const find = (objects: Obj[], kind: string, name: string, namespace?: string) => {
@@ -15,6 +17,8 @@ const find = (objects: Obj[], kind: string, name: string, namespace?: string) =>
   assert.ok(found, `examples/demo has no ${kind} ${namespace ? `${namespace}/` : ''}${name}`);
   return found;
 };
+
+const storeOf = (es: Obj) => (es.spec?.secretStoreRef as { name?: string } | undefined)?.name;
 
 describe('demo manifests', () => {
   it('refuses a placeholder that has no value instead of applying it literally', () => {
@@ -26,7 +30,7 @@ describe('demo manifests', () => {
   });
 
   it('cover two tenant namespaces and every kind the demo promises, pointed at the sandbox', async () => {
-    const objects = (await loadDemoManifests(EXAMPLES, { OPENBAO_ADDR: ADDR })) as Obj[];
+    const objects = (await loadDemoManifests(EXAMPLES, VARS)) as Obj[];
     for (const ns of ['demo', 'payments']) find(objects, 'Namespace', ns);
     find(objects, 'ServiceAccount', 'app', 'demo');
 
@@ -58,5 +62,23 @@ describe('demo manifests', () => {
     };
     assert.equal(`${vds.mount}/${vds.path}`, 'database/creds/app');
     for (const target of vds.rolloutRestartTargets) find(objects, target.kind, target.name, 'demo');
+  });
+
+  it('read Parameter Store and the webhook server, each through a store of its own', async () => {
+    const objects = (await loadDemoManifests(EXAMPLES, VARS)) as Obj[];
+    const ssm = find(objects, 'SecretStore', 'ssm', 'demo').spec as { provider: { aws: { service: string } } };
+    assert.equal(ssm.provider.aws.service, 'ParameterStore');
+    assert.equal(storeOf(find(objects, 'ExternalSecret', 'app-db-ssm', 'demo')), 'ssm');
+
+    const hook = find(objects, 'SecretStore', 'webhook', 'demo').spec as {
+      provider: { webhook: { url: string; caBundle: string; secrets: { secretRef: { name: string } }[] } };
+    };
+    assert.equal(hook.provider.webhook.url, `${HOOK}/secrets/{{ .remoteRef.key }}`);
+    assert.equal(hook.provider.webhook.caBundle, 'Q0EK');
+    const credentials = find(objects, 'Secret', 'webhook-credentials', 'demo') as Obj & { stringData?: object };
+    assert.equal(hook.provider.webhook.secrets[0]?.secretRef.name, credentials.metadata?.name);
+    assert.equal(credentials.metadata?.labels?.['external-secrets.io/type'], 'webhook', 'the webhook secrets gate');
+    assert.deepEqual(credentials.stringData, { token: 'hook-token' });
+    assert.equal(storeOf(find(objects, 'ExternalSecret', 'app-smtp-webhook', 'demo')), 'webhook');
   });
 });

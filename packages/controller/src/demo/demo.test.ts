@@ -1,6 +1,7 @@
 // Runs `make demo`'s program headless against its own sandbox, as a fresh clone would,
 // and reads what a user would read: the table. It must list the synced Secrets' keys and
-// must not print a single secret value (read back from OpenBao, moto and the Secrets).
+// must not print a single secret value (read back from OpenBao, moto, the webhook server and
+// the Secrets).
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -10,13 +11,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { openBaoApi } from '@lockstep/sandbox';
+import { httpsGet, openBaoApi } from '@lockstep/sandbox';
 
 const DEMO = fileURLToPath(new URL('./demo.ts', import.meta.url));
 /** The rows the generic pipeline serves today; the test ends the demo once they are Ready. */
 const GENERIC_ROWS = [
   'ExternalSecret demo/app-config-aws',
   'ExternalSecret demo/app-config-vault',
+  'ExternalSecret demo/app-db-ssm',
+  'ExternalSecret demo/app-smtp-webhook',
   'ExternalSecret payments/billing-api-key',
 ];
 const READY_DEADLINE_MS = 90_000;
@@ -85,6 +88,20 @@ describe('make demo (headless)', { timeout: 180_000 }, () => {
     assert.match(row(table, 'SecretStore demo/vault'), /True/);
   });
 
+  it('shows the Parameter Store and Webhook ExternalSecrets Ready with their Secret keys', () => {
+    const table = lastSnapshot(output);
+    assert.match(
+      row(table, 'ExternalSecret demo/app-db-ssm'),
+      /generic +True SecretSynced +app-db-ssm: db-host, db-password /,
+    );
+    assert.match(
+      row(table, 'ExternalSecret demo/app-smtp-webhook'),
+      /generic +True SecretSynced +app-smtp-webhook: password, username /,
+    );
+    assert.match(row(table, 'SecretStore demo/ssm'), / generic +True /);
+    assert.match(row(table, 'SecretStore demo/webhook'), / generic +True /);
+  });
+
   it('lists every demo resource of both models, each with an honest Ready column', () => {
     const table = lastSnapshot(output);
     for (const name of [
@@ -106,7 +123,7 @@ describe('make demo (headless)', { timeout: 180_000 }, () => {
   });
 
   it('prints no secret value, plain or base64, anywhere in its output', () => {
-    assert.ok(secretValues.length >= 6, `read only ${secretValues.length} secret values`);
+    assert.ok(secretValues.length >= 12, `read only ${secretValues.length} secret values`);
     for (const value of secretValues) {
       assert.ok(!output.includes(value), 'a secret value appears in the demo output');
       assert.ok(!output.includes(Buffer.from(value).toString('base64')), 'a base64 secret value appears');
@@ -129,13 +146,14 @@ function row(table: string, resource: string): string {
 }
 
 /**
- * Values seeded in OpenBao and moto, the sandbox's own tokens and passwords, and every
- * value of the Secrets in the demo namespaces. Values shorter than 8 characters (the
+ * Values seeded in OpenBao, moto (Secrets Manager and Parameter Store) and the webhook
+ * server, the sandbox's own tokens and passwords, and every value of the Secrets in the
+ * demo namespaces. Values shorter than 8 characters (the
  * username `app`) are left out: they occur in resource names by design.
  */
 async function readSecretValues(sandboxDir: string): Promise<string[]> {
   const env = parseEnvFile(await readFile(join(sandboxDir, 'env'), 'utf8'));
-  const values: string[] = [env.BAO_TOKEN ?? '', env.PGPASSWORD ?? ''];
+  const values: string[] = [env.BAO_TOKEN ?? '', env.PGPASSWORD ?? '', env.LOCKSTEP_WEBHOOK_TOKEN ?? ''];
 
   const bao = openBaoApi(env.BAO_ADDR ?? '', env.BAO_TOKEN);
   for (const path of ['app/config', 'app/api-key']) {
@@ -145,26 +163,23 @@ async function readSecretValues(sandboxDir: string): Promise<string[]> {
     values.push(...Object.values((v1.data ?? {}) as Record<string, string>));
   }
 
-  for (const name of ['lockstep/app/config', 'lockstep/app/api-key']) {
-    const res = await fetch(env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? '', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'secretsmanager.GetSecretValue',
-        // moto routes by the credential scope and checks no signature.
-        authorization: `AWS4-HMAC-SHA256 Credential=${env.AWS_ACCESS_KEY_ID}/20260101/${env.AWS_REGION}/secretsmanager/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: JSON.stringify({ SecretId: name }),
-    });
-    assert.equal(res.status, 200, `moto GetSecretValue ${name}`);
-    const secret = String(((await res.json()) as { SecretString?: string }).SecretString ?? '');
-    values.push(secret);
+  const withFields = (text: string) => {
+    values.push(text);
     try {
-      values.push(...Object.values(JSON.parse(secret) as Record<string, string>).map(String));
+      values.push(...Object.values(JSON.parse(text) as Record<string, string>).map(String));
     } catch {
       // not JSON: the whole string is the value
     }
+  };
+  for (const name of ['lockstep/app/config', 'lockstep/app/api-key']) {
+    const answer = await moto(env, 'secretsmanager', 'secretsmanager.GetSecretValue', { SecretId: name });
+    withFields(String((answer as { SecretString?: string }).SecretString ?? ''));
   }
+  for (const name of ['/lockstep/app/db-host', '/lockstep/app/db-password']) {
+    const answer = await moto(env, 'ssm', 'AmazonSSM.GetParameter', { Name: name, WithDecryption: true });
+    values.push(String((answer as { Parameter?: { Value?: string } }).Parameter?.Value ?? ''));
+  }
+  withFields(await webhookAnswer(env, 'app/smtp'));
 
   const kc = new KubeConfig();
   kc.loadFromFile(join(sandboxDir, 'kubeconfig'));
@@ -176,6 +191,31 @@ async function readSecretValues(sandboxDir: string): Promise<string[]> {
     }
   }
   return [...new Set(values.filter((v) => v.length >= 8))];
+}
+
+/** One call of moto's JSON protocol; moto routes by the credential scope and checks no signature. */
+async function moto(env: Record<string, string>, service: string, target: string, body: object): Promise<unknown> {
+  const res = await fetch(env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? '', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': target,
+      authorization: `AWS4-HMAC-SHA256 Credential=${env.AWS_ACCESS_KEY_ID}/20260101/${env.AWS_REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 200, `moto ${target} ${JSON.stringify(body)}`);
+  return res.json();
+}
+
+/** What the sandbox's webhook server answers for `key`, over HTTPS with its CA and token. */
+async function webhookAnswer(env: Record<string, string>, key: string): Promise<string> {
+  const res = await httpsGet(`${env.LOCKSTEP_WEBHOOK_URL}/secrets/${encodeURIComponent(key)}`, {
+    ca: await readFile(env.LOCKSTEP_WEBHOOK_CA_FILE ?? '', 'utf8'),
+    headers: { authorization: `Bearer ${env.LOCKSTEP_WEBHOOK_TOKEN}` },
+  });
+  assert.equal(res.status, 200, `webhook ${key}`);
+  return res.body;
 }
 
 function parseEnvFile(text: string): Record<string, string> {

@@ -86,7 +86,7 @@ async function main(): Promise<number> {
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
 
   const show = (p: string) => relative(process.cwd(), p) || '.';
-  say(`starting the sandbox in ${show(opts.dir)} (Kubernetes API, OpenBao, PostgreSQL, moto) ...`);
+  say(`starting the sandbox in ${show(opts.dir)} (Kubernetes API, OpenBao, PostgreSQL, moto, webhook server) ...`);
   let sandbox: Sandbox;
   try {
     sandbox = await startSandbox({ dir: opts.dir });
@@ -104,19 +104,30 @@ async function main(): Promise<number> {
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
     await ensureNamespace(kc, CONTROLLER_NAMESPACE);
-    const objects = await loadDemoManifests(opts.manifests, { OPENBAO_ADDR: sandbox.openBao?.addr ?? '' });
+    const objects = await loadDemoManifests(opts.manifests, {
+      OPENBAO_ADDR: sandbox.openBao?.addr ?? '',
+      WEBHOOK_URL: sandbox.webhook?.url ?? '',
+      // The webhook store's own credential, put into a labelled Secret as a user would.
+      WEBHOOK_TOKEN: sandbox.webhook?.token ?? '',
+      WEBHOOK_CA_BUNDLE: Buffer.from(sandbox.webhook?.caPem ?? '').toString('base64'),
+    });
     say(`applying ${objects.length} objects from ${show(opts.manifests)} ...`);
     await applyManifests(kc, objects);
 
     const logFile = controllerLogPath(opts.dir);
     say(`starting the controller (log: ${show(logFile)}) ...`);
     const aws = env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? '';
-    // Only the AWS endpoint and region: the controller gets no root token or password of the sandbox.
+    // Only the AWS endpoints and region: the controller gets no root token or password of the sandbox.
     controller = startController({
       kubeconfigPath,
       controllerNamespace: CONTROLLER_NAMESPACE,
       logFile,
-      env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: aws, AWS_ENDPOINT_URL_STS: aws, AWS_REGION: env.AWS_REGION ?? '' },
+      env: {
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: aws,
+        AWS_ENDPOINT_URL_SSM: env.AWS_ENDPOINT_URL_SSM ?? aws,
+        AWS_ENDPOINT_URL_STS: aws,
+        AWS_REGION: env.AWS_REGION ?? '',
+      },
     });
 
     const collector = rowCollector(kc);

@@ -1,10 +1,22 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { MotoPeer } from '../peers/moto.ts';
 
 /** Example secrets put into moto: name -> SecretString. */
 export const EXAMPLE_AWS_SECRETS: Record<string, string> = {
   'lockstep/app/config': JSON.stringify({ username: 'app', password: 'correct-horse-battery-staple' }),
   'lockstep/app/api-key': 'sk-sandbox-0123456789abcdef',
+};
+
+export interface ExampleParameter {
+  type: 'String' | 'SecureString';
+  value: string;
+}
+
+/** Example Parameter Store parameters put into moto: name -> type and value. */
+export const EXAMPLE_AWS_PARAMETERS: Record<string, ExampleParameter> = {
+  '/lockstep/app/db-host': { type: 'String', value: 'db.payments.svc.cluster.local' },
+  '/lockstep/app/db-password': { type: 'SecureString', value: 'ssm-sandbox-Passw0rd-7c41' },
 };
 
 export type MotoConnection = Pick<MotoPeer, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>;
@@ -17,11 +29,21 @@ export function secretsManagerClient(moto: MotoConnection): SecretsManagerClient
   });
 }
 
-/** Creates (or updates) the example secrets; returns their names. */
+/** moto serves every AWS service on one port, SSM included. */
+export function ssmClient(moto: MotoConnection): SSMClient {
+  return new SSMClient({
+    endpoint: moto.endpoint,
+    region: moto.region,
+    credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey },
+  });
+}
+
+/** Creates (or updates) the example secrets and parameters; returns their names. */
 export async function seedMoto(
   moto: MotoConnection,
   secrets: Record<string, string> = EXAMPLE_AWS_SECRETS,
-): Promise<{ secretNames: string[] }> {
+  parameters: Record<string, ExampleParameter> = EXAMPLE_AWS_PARAMETERS,
+): Promise<{ secretNames: string[]; parameterNames: string[] }> {
   const client = secretsManagerClient(moto);
   try {
     for (const [name, value] of Object.entries(secrets)) {
@@ -35,5 +57,13 @@ export async function seedMoto(
   } finally {
     client.destroy();
   }
-  return { secretNames: Object.keys(secrets) };
+  const ssm = ssmClient(moto);
+  try {
+    for (const [name, { type, value }] of Object.entries(parameters)) {
+      await ssm.send(new PutParameterCommand({ Name: name, Type: type, Value: value, Overwrite: true }));
+    }
+  } finally {
+    ssm.destroy();
+  }
+  return { secretNames: Object.keys(secrets), parameterNames: Object.keys(parameters) };
 }

@@ -12,6 +12,7 @@ export const PEER_ENV: Record<PeerName, readonly string[]> = {
   openbao: ['BAO_ADDR', 'BAO_TOKEN'],
   postgres: ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE'],
   moto: ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
+  webhook: ['LOCKSTEP_WEBHOOK_URL', 'LOCKSTEP_WEBHOOK_CA_FILE', 'LOCKSTEP_WEBHOOK_TOKEN'],
 };
 
 /**

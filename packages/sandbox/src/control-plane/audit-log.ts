@@ -25,12 +25,18 @@ export class AuditLog {
   readonly path: string;
   #offset = 0;
   #partial = '';
+  #midLine = false;
   #entries: RequestLogEntry[] = [];
 
   /** `fromNow`: skip what the log already holds (a long run's log is large). */
   constructor(path: string, opts: { fromNow?: boolean } = {}) {
     this.path = path;
-    if (opts.fromNow && existsSync(path)) this.#offset = statSync(path).size;
+    if (opts.fromNow && existsSync(path)) {
+      this.#offset = statSync(path).size;
+      // The server may be mid-line at that size: what follows up to the next newline is the
+      // tail of an older request, not a line of its own.
+      this.#midLine = this.#offset > 0 && !endsWithNewline(path, this.#offset);
+    }
   }
 
   /** Every resource request logged so far (since `clear()`). */
@@ -66,6 +72,10 @@ export class AuditLog {
       this.#offset += n;
       const lines = (this.#partial + buf.subarray(0, n).toString('utf8')).split('\n');
       this.#partial = lines.pop() ?? '';
+      if (this.#midLine && lines.length > 0) {
+        lines.shift();
+        this.#midLine = false;
+      }
       for (const line of lines) {
         const entry = line ? toEntry(JSON.parse(line) as AuditEvent) : undefined;
         if (entry) this.#entries.push(entry);
@@ -73,6 +83,17 @@ export class AuditLog {
     } finally {
       closeSync(fd);
     }
+  }
+}
+
+function endsWithNewline(path: string, size: number): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }
 

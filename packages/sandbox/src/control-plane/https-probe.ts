@@ -8,11 +8,21 @@ export interface ProbeTls {
   insecure?: boolean;
 }
 
+export interface HttpsAnswer {
+  status: number;
+  body: string;
+}
+
 /**
- * The status of a GET over HTTPS. Readiness probes need no more, and fetch takes neither a CA
- * nor a client certificate without an undici dispatcher.
+ * A GET over HTTPS that trusts the given CA (with a client certificate when given), on a
+ * connection of its own: a stopped server then refuses, not hangs up. fetch takes neither a
+ * CA nor a client certificate without an undici dispatcher.
  */
-export function httpsStatus(url: string, tls: ProbeTls, timeoutMs = 2000): Promise<number> {
+export function httpsGet(
+  url: string,
+  tls: ProbeTls & { headers?: Record<string, string> },
+  timeoutMs = 2000,
+): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -22,12 +32,14 @@ export function httpsStatus(url: string, tls: ProbeTls, timeoutMs = 2000): Promi
         cert: tls.client?.certPem,
         key: tls.client?.keyPem,
         rejectUnauthorized: !tls.insecure,
+        headers: tls.headers,
         timeout: timeoutMs,
         agent: false,
       },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       },
     );
@@ -35,4 +47,9 @@ export function httpsStatus(url: string, tls: ProbeTls, timeoutMs = 2000): Promi
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The status of a GET over HTTPS: what a readiness probe needs. */
+export async function httpsStatus(url: string, tls: ProbeTls, timeoutMs = 2000): Promise<number> {
+  return (await httpsGet(url, tls, timeoutMs)).status;
 }

@@ -21,21 +21,21 @@ export const EXAMPLE_AWS_PARAMETERS: Record<string, ExampleParameter> = {
 
 export type MotoConnection = Pick<MotoPeer, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>;
 
-export function secretsManagerClient(moto: MotoConnection): SecretsManagerClient {
-  return new SecretsManagerClient({
+/** moto serves every AWS service on one port: one client configuration for all of them. */
+function motoClientConfig(moto: MotoConnection) {
+  return {
     endpoint: moto.endpoint,
     region: moto.region,
     credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey },
-  });
+  };
 }
 
-/** moto serves every AWS service on one port, SSM included. */
+export function secretsManagerClient(moto: MotoConnection): SecretsManagerClient {
+  return new SecretsManagerClient(motoClientConfig(moto));
+}
+
 export function ssmClient(moto: MotoConnection): SSMClient {
-  return new SSMClient({
-    endpoint: moto.endpoint,
-    region: moto.region,
-    credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey },
-  });
+  return new SSMClient(motoClientConfig(moto));
 }
 
 /** Creates (or updates) the example secrets and parameters; returns their names. */

@@ -15,6 +15,7 @@ export {
 export { failingRequestBound } from './faults/rate-bound.ts';
 export { type DurableOpenBao, startDurableOpenBao } from './peers/durable-openbao.ts';
 // Real peers, their seeding, the whole sandbox and helpers for test files.
+export { refusedPort } from './peers/free-port.ts';
 export { type MotoPeer, startMoto } from './peers/moto.ts';
 
 export { type OpenBaoApi, openBaoApi } from './peers/openbao-api.ts';

@@ -4,11 +4,10 @@
 // says so), and every other object syncs. The budget is 3 s here (`--reconcile-timeout`).
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { findLeaks } from '@lockstep/sandbox';
+import { findLeaks, refusedPort } from '@lockstep/sandbox';
 import { type ControllerUnderTest, startControllerUnderTest } from '../testing/controller-under-test.ts';
 import { counterValue } from '../testing/counter-value.ts';
 import { type E2e, startE2e } from '../testing/e2e-harness.ts';
@@ -18,28 +17,6 @@ import { type Condition, readyOf } from '../testing/ready-condition.ts';
 import { waitFor } from '../testing/wait-for.ts';
 
 const BUDGET_ARGS = ['--enable-vault-native', '--reconcile-timeout', '3000'];
-
-/**
- * A loopback port with nothing listening: connections are refused. It lies below the
- * ephemeral range, so no `listen(0)` of a test running beside this one can take it later.
- */
-async function refusedPort(): Promise<number> {
-  const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768');
-  const ephemeralStart = Number(range.trim().split(/\s+/)[0]) || 32768;
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 10_000 + Math.floor(Math.random() * (ephemeralStart - 10_000));
-    const refused = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
-    });
-    if (refused) return port;
-  }
-  throw new Error('no free loopback port below the ephemeral range');
-}
 
 /** A server that accepts every connection and never says a word. */
 async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {

@@ -4,9 +4,8 @@
 // from a ConfigMap or a Secret, one row per failure a user can cause, and the leak scan.
 
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { startWebhookServer, type WebhookServer } from '@lockstep/sandbox';
+import { refusedPort, startWebhookServer, type WebhookServer } from '@lockstep/sandbox';
 import { type E2e, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
 import { externalSecret, GENERATORS, secretStore } from '../testing/external-resources.ts';
 import { waitFor } from '../testing/wait-for.ts';
@@ -101,7 +100,7 @@ describe('webhook provider and generator (sandbox HTTPS webhook server)', () => 
   });
 
   test('each failure a user can cause says what it is', async () => {
-    const closed = await closedPort();
+    const closed = await refusedPort();
     const rows: { name: string; store: object; data?: object; message: RegExp }[] = [
       {
         name: 'not-found',
@@ -213,12 +212,3 @@ describe('webhook provider and generator (sandbox HTTPS webhook server)', () => 
     assert.deepEqual(await e.leaks(), []);
   });
 });
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

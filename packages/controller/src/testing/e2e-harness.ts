@@ -34,6 +34,8 @@ export interface E2eOptions {
   args?: string[];
   /** More environment for the controller, e.g. AWS_ENDPOINT_URL_SECRETS_MANAGER of a fault proxy. */
   env?: Record<string, string>;
+  /** Runs once the cluster is up and before the controller starts: objects a user applied while it was down. */
+  beforeController?: (cluster: { kc: KubeConfig; kubeconfigPath: string; dir: string }) => Promise<void>;
 }
 
 export interface E2e extends KubeObjects {
@@ -70,6 +72,12 @@ export async function startE2e(opts: E2eOptions): Promise<E2e> {
   const kc = server.kc;
   await ensureNamespace(kc, CONTROLLER_NAMESPACE);
   for (const ns of opts.watchNamespaces ?? []) await ensureNamespace(kc, ns);
+  try {
+    await opts.beforeController?.({ kc, kubeconfigPath, dir });
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
 
   const controller = startControllerUnderTest({
     kubeconfigPath,

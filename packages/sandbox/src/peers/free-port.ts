@@ -26,6 +26,9 @@ function belowEphemeralCandidate(consecutive: number): number {
   return from + Math.floor(Math.random() * (low - from - consecutive));
 }
 
+/** A loopback port nothing listens on, below the ephemeral range: connections to it are refused, and no `listen(0)` takes it later. */
+export const refusedPort = (): Promise<number> => freePort(1, { belowEphemeral: true });
+
 function bind(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const server = createServer();

@@ -32,6 +32,8 @@ export interface ControllerChild {
   scrape(): Promise<Sample[]>;
   /** Lines of the log that carry level error or fatal (for the report). */
   errorLines(): string[];
+  /** How it exited when it did on its own (e.g. out of heap); undefined while it runs. */
+  exitReason(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -64,15 +66,23 @@ export async function startControllerChild(opts: ControllerChildOptions): Promis
   await child.started(60_000);
   const startedAt = performance.now();
   const metricsPort = child.metricsPort() as number;
+  let last: ProcStats = readProcStats(pid);
 
   return {
     pid,
     metricsPort,
     spawnedAt,
     startedAt,
-    stats: () => readProcStats(pid),
-    scrape: async () => parsePrometheus(await child.metrics()),
+    // A process that died keeps its last figures (/proc forgets it), and has no /metrics.
+    stats: () => {
+      try {
+        last = readProcStats(pid);
+      } catch {}
+      return last;
+    },
+    scrape: async () => (child.exitReason() === undefined ? parsePrometheus(await child.metrics()) : []),
     errorLines: child.errorLines,
+    exitReason: child.exitReason,
     async stop() {
       await child.stop('SIGTERM', 20_000);
     },

@@ -25,9 +25,11 @@ interface Side {
   b2SecretWrites: number | null;
   b2ApiWrites: number | null;
   b2ProviderCalls: number | null;
+  /** Exits of the controller during B1, each followed by a restart (a Deployment's pod). */
+  b1Restarts: string[];
 }
 
-type Figure = Exclude<keyof Side, 'b1LowerBound' | 'b1Ready'>;
+type Figure = Exclude<keyof Side, 'b1LowerBound' | 'b1Ready' | 'b1Restarts'>;
 
 const ROWS: { key: Figure; label: string; unit: string }[] = [
   { key: 'b1Seconds', label: 'B1 time until all Ready', unit: 's' },
@@ -67,6 +69,7 @@ function side(
   b1: PhaseCounts & { seconds: number | null; ready: number; controller: { cpuSeconds: number; peakRssMiB: number } },
   lowerBound: number | null,
   b2: PhaseCounts | NotRun,
+  restarts: string[] = [],
 ): Side {
   const steady = 'status' in b2 ? undefined : b2;
   return {
@@ -83,6 +86,7 @@ function side(
     b2SecretWrites: steady ? steady.api.secretWrites : null,
     b2ApiWrites: steady ? steady.api.writeTotal : null,
     b2ProviderCalls: steady ? providerCalls(steady) : null,
+    b1Restarts: restarts,
   };
 }
 
@@ -91,7 +95,8 @@ function lockstepSide(g: Generic): Side {
 }
 
 function esoSide(run: EsoRun): Side {
-  return side(run.b1, run.b1.waitedSeconds, run.b2);
+  // Results written before restarts were recorded have none.
+  return side(run.b1, run.b1.waitedSeconds, run.b2, run.b1.restarts ?? []);
 }
 
 export interface Comparison {
@@ -144,6 +149,17 @@ export function comparisonTable(c: Comparison): string[] {
     const esoValue = (s: Side) => (key === 'b1Seconds' ? (s.b1Seconds ?? s.b1LowerBound) : s[key]);
     const ratios = [c.defaults, c.tuned].map((s) => ratio(c.lockstep[key], esoValue(s)) ?? '');
     lines.push(`| ${label}${unit ? ` (${unit})` : ''} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
+  }
+  for (const [name, s] of [
+    ['ESO defaults', c.defaults],
+    ['ESO tuned', c.tuned],
+  ] as const) {
+    if (s.b1Restarts.length === 0) continue;
+    lines.push(
+      '',
+      `${name} exited ${s.b1Restarts.length} times during B1 (${s.b1Restarts.join(', ')}) and was started ` +
+        'again 10 s later, as the kubelet restarts a crashed pod; its B1 figures include the restarts.',
+    );
   }
   return lines;
 }

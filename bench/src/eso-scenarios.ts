@@ -5,9 +5,8 @@
 // audit log, moto's access log and OpenBao's route counters; ESO's own /metrics beside them.
 
 import type { OpenBaoApi } from '@lockstep/sandbox';
-import type { ControllerChild } from './controller-child.ts';
 import { ESO_VERSION, type EsoBuild } from './eso-binary.ts';
-import { startEsoController } from './eso-controller.ts';
+import { type EsoChild, startEsoController } from './eso-controller.ts';
 import {
   createExternalSecrets,
   createStoresAndRemoteValues,
@@ -141,9 +140,11 @@ async function runEso(ctx: EsoContext, config: EsoConfig) {
         throughputPerSecond: b1Seconds ? round(b1Wait.done / b1Seconds, 1) : null,
         ...between(zero, b1End),
         controller: { peakRssMiB: mib(b1Stats.peakRssBytes), cpuSeconds: b1Stats.cpuSeconds },
+        /** ESO's exits during B1, each followed by a restart as a Deployment's pod gets. */
+        restarts: eso.restarts(),
       };
       ctx.log(
-        `ESO ${config} B1: ${b1.ready} Ready in ${b1Seconds ?? 'timeout'} s; peak RSS ${b1.controller.peakRssMiB} MiB`,
+        `ESO ${config} B1: ${b1.ready} Ready in ${b1Seconds ?? 'timeout'} s; peak RSS ${b1.controller.peakRssMiB} MiB; ${b1.restarts.length} restarts`,
       );
       if (b1Seconds === null) {
         const reason = 'B1 did not complete';
@@ -180,6 +181,6 @@ async function runEso(ctx: EsoContext, config: EsoConfig) {
   }
 }
 
-function summary(eso: ControllerChild) {
-  return controllerSummary(eso.stats(), eso.errorLines());
+function summary(eso: EsoChild) {
+  return { ...controllerSummary(eso.stats(), eso.errorLines()), restarts: eso.restarts() };
 }

@@ -93,8 +93,13 @@ export async function runGenericScenarios(ctx: GenericContext) {
   const b1Stats = controller.stats();
   const b1Figures = between(zero, b1End);
   if (b1Wait.completedAt === undefined) {
-    const why = b1Wait.stalled ? 'and no progress for 90 s' : 'before the timeout';
-    problems.push(`B1: only ${b1Wait.done}/${esKeys.length} Ready ${why}`);
+    const exit = controller.exitReason();
+    const why = exit
+      ? `: the controller exited (${exit}), see its log`
+      : b1Wait.stalled
+        ? ' and no progress for 90 s'
+        : ' before the timeout';
+    problems.push(`B1: only ${b1Wait.done}/${esKeys.length} Ready${why}`);
   }
   const b1Seconds =
     b1Wait.completedAt === undefined ? null : round((b1Wait.completedAt - controller.spawnedAt) / 1000, 2);

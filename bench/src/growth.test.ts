@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type B1Figures, growthExponents, growthRow, scaledTo } from './growth.ts';
+import { type B1Figures, growthExponents, growthHeap, growthRow, scaledTo } from './growth.ts';
 import { growthTable } from './readme-table.ts';
 import { SCALES, totalExternalSecrets } from './scale.ts';
 
@@ -52,4 +52,10 @@ describe('growth', () => {
     assert.match(table, /\| 50,000 \| 600 s \| 12 s \| 800 MiB \|/);
     assert.match(table, /!\[B1 growth\]\(results\/growth-1\.png\)/);
   });
+});
+
+it('each growth size gets a heap scaled from B1’s, never smaller', () => {
+  assert.deepEqual(growthHeap(256, 0.1), { LOCKSTEP_HEAP_SIZE_MIB: '256' });
+  assert.deepEqual(growthHeap(256, 5), { LOCKSTEP_HEAP_SIZE_MIB: '1280' });
+  assert.deepEqual(growthHeap(0, 5), {}, 'no heap size asked for: the controller sizes its own');
 });

@@ -18,3 +18,18 @@ export async function openBaoRouteCounts(bao: OpenBaoApi): Promise<Record<string
   }
   return out;
 }
+
+/**
+ * The requests a window's route counts hold that a client sent, leaving out those of other
+ * controllers' work: OpenBao counts one `sys/leases/renew` twice (`update sys` for the API route,
+ * `renew <mount>` for the secrets engine it calls), its rollback manager's periodic `rollback *`
+ * are its own, and `read <kv mount>` are the VaultStaticSecrets that share the controller in B5.
+ */
+export function clientRequests(routes: Record<string, number>, otherRoutes: readonly string[]): number {
+  let n = 0;
+  for (const [route, count] of Object.entries(routes)) {
+    if (route.startsWith('renew ') || route.startsWith('rollback ') || otherRoutes.includes(route)) continue;
+    n += count;
+  }
+  return n;
+}

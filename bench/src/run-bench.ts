@@ -22,7 +22,7 @@ import { type EsoBuild, esoBuild } from './eso-binary.ts';
 import { runEsoScenarios } from './eso-scenarios.ts';
 import { namespaceName } from './generic-fixtures.ts';
 import { runGenericScenarios } from './generic-scenarios.ts';
-import { type B1Figures, runGrowth } from './growth.ts';
+import { type B1Figures, growthHeap, runGrowth } from './growth.ts';
 import { KubeHttp } from './kube-http.ts';
 import type { LeaseBenchResult } from './lease-engine-bench.ts';
 import { machineInfo } from './machine.ts';
@@ -30,7 +30,7 @@ import { runOutageBench } from './outage-bench.ts';
 import { updateReadme } from './readme-table.ts';
 import { RequestCounter } from './request-counter.ts';
 import { type BenchResults, fileStamp, type NotRun, writeResults } from './results.ts';
-import { type Scale, scaleFrom } from './scale.ts';
+import { type Scale, scaleFrom, totalExternalSecrets } from './scale.ts';
 import { round } from './stats.ts';
 import { runVaultNativeScenarios } from './vault-native-scenarios.ts';
 
@@ -196,33 +196,8 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
           Array.from({ length: scale.namespaces }, (_, i) => namespaceName(i)),
         );
       }
-      if (opts.only.has('growth')) {
-        try {
-          const growth = await runGrowth({
-            ...measured,
-            base: scale,
-            sizes: scale.growthSizes,
-            ...(scenarios.b1 ? { measured: scenarios.b1 as B1Figures } : {}),
-            removeNamespaces: (names) => removeNamespaces(kube, names),
-            namespaceName,
-            plotPath: join(opts.outDir, `growth-${fileStamp(startedAt)}.png`),
-            startController: () =>
-              startControllerChild({
-                kubeconfigPath,
-                logFile: join(runDir, `controller-growth-${Date.now()}.log`),
-                env,
-                concurrency: opts.concurrency,
-                nodeArgs: opts.nodeArgs,
-              }),
-          });
-          scenarios.growth = { rows: growth.rows, exponents: growth.exponents, plot: growth.plot };
-          problems.push(...growth.problems);
-        } catch (err) {
-          const reason = `the growth run failed: ${(err as Error).message}`;
-          problems.push(reason);
-          scenarios.growth = { status: 'not-run', reason } satisfies NotRun;
-        }
-      }
+      // ESO right after B1-B3, on a cluster that held nothing bigger: the growth run's 50,000
+      // objects and their deletion would weigh on ESO's figures.
       if (eso) {
         try {
           log(`ESO: applying its CRDs (${eso.crdDir})`);
@@ -241,6 +216,33 @@ export async function runBench(opts: RunOptions): Promise<{ results: BenchResult
           const reason = `the ESO run failed: ${(err as Error).message}`;
           problems.push(reason);
           scenarios.eso = { status: 'not-run', reason } satisfies NotRun;
+        }
+      }
+      if (opts.only.has('growth')) {
+        try {
+          const growth = await runGrowth({
+            ...measured,
+            base: scale,
+            sizes: scale.growthSizes,
+            ...(scenarios.b1 ? { measured: scenarios.b1 as B1Figures } : {}),
+            removeNamespaces: (names) => removeNamespaces(kube, names),
+            namespaceName,
+            plotPath: join(opts.outDir, `growth-${fileStamp(startedAt)}.png`),
+            startController: (externalSecrets) =>
+              startControllerChild({
+                kubeconfigPath,
+                logFile: join(runDir, `controller-growth-${externalSecrets}.log`),
+                env: { ...env, ...growthHeap(opts.heapSizeMiB, externalSecrets / totalExternalSecrets(scale)) },
+                concurrency: opts.concurrency,
+                nodeArgs: opts.nodeArgs,
+              }),
+          });
+          scenarios.growth = { rows: growth.rows, exponents: growth.exponents, plot: growth.plot };
+          problems.push(...growth.problems);
+        } catch (err) {
+          const reason = `the growth run failed: ${(err as Error).message}`;
+          problems.push(reason);
+          scenarios.growth = { status: 'not-run', reason } satisfies NotRun;
         }
       }
       if (opts.only.has('vault')) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { AuditLog } from './audit-log.ts';
 
@@ -33,5 +33,27 @@ test('fromNow at a line boundary loses no line', () => {
     log.requests().map((r) => r.name),
     ['new'],
     'a partial last line waits for its end',
+  );
+});
+
+test('a rotated log is read to its end, then the new file from its start', () => {
+  const path = logWith(`${line('before')}\n`);
+  const log = new AuditLog(path);
+  assert.deepEqual(
+    log.take().map((r) => r.name),
+    ['before'],
+  );
+  // Written after the last read, then renamed as kube-apiserver's rotation names it.
+  appendFileSync(path, `${line('late')}\n`);
+  renameSync(path, join(dirname(path), 'audit-2026-12-05T21-21-43.670.log'));
+  writeFileSync(path, `${line('after-rotation')}\n${line('next')}\n`);
+  assert.deepEqual(
+    log.take().map((r) => r.name),
+    ['late', 'after-rotation', 'next'],
+  );
+  appendFileSync(path, `${line('last')}\n`);
+  assert.deepEqual(
+    log.take().map((r) => r.name),
+    ['last'],
   );
 });

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { RequestLogEntry, Verb } from '../apiserver/request-log.ts';
 
 interface AuditEvent {
@@ -24,6 +25,8 @@ interface AuditEvent {
 export class AuditLog {
   readonly path: string;
   #offset = 0;
+  /** The inode read so far: a new one at the path means the server rotated the log. */
+  #ino: number | undefined;
   #partial = '';
   #midLine = false;
   #entries: RequestLogEntry[] = [];
@@ -32,7 +35,9 @@ export class AuditLog {
   constructor(path: string, opts: { fromNow?: boolean } = {}) {
     this.path = path;
     if (opts.fromNow && existsSync(path)) {
-      this.#offset = statSync(path).size;
+      const stat = statSync(path);
+      this.#offset = stat.size;
+      this.#ino = stat.ino;
       // The server may be mid-line at that size: what follows up to the next newline is the
       // tail of an older request, not a line of its own.
       this.#midLine = this.#offset > 0 && !endsWithNewline(path, this.#offset);
@@ -63,9 +68,22 @@ export class AuditLog {
 
   #readAppended(): void {
     if (!existsSync(this.path)) return;
-    const size = statSync(this.path).size;
+    const ino = statSync(this.path).ino;
+    if (this.#ino !== undefined && ino !== this.#ino) {
+      // kube-apiserver rotates its log at --audit-log-maxsize (100 MB unless set): the file read
+      // so far was renamed beside the new one. What it got after the last read is read first.
+      const rotated = renamedLog(this.path, this.#ino);
+      if (rotated) this.#readFrom(rotated);
+      this.#offset = 0;
+    }
+    this.#ino = ino;
+    this.#readFrom(this.path);
+  }
+
+  #readFrom(path: string): void {
+    const size = statSync(path).size;
     if (size <= this.#offset) return;
-    const fd = openSync(this.path, 'r');
+    const fd = openSync(path, 'r');
     try {
       const buf = Buffer.alloc(size - this.#offset);
       const n = readSync(fd, buf, 0, buf.length, this.#offset);
@@ -84,6 +102,18 @@ export class AuditLog {
       closeSync(fd);
     }
   }
+}
+
+/** The rotated file (`audit-<time>.log` beside `audit.log`) that still has inode `ino`. */
+function renamedLog(path: string, ino: number): string | undefined {
+  const dir = dirname(path);
+  const stem = basename(path).replace(/\.log$/, '');
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(`${stem}-`)) continue;
+    const candidate = join(dir, name);
+    if (statSync(candidate).ino === ino) return candidate;
+  }
+  return undefined;
 }
 
 function endsWithNewline(path: string, size: number): boolean {

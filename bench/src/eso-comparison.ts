@@ -155,10 +155,13 @@ export function comparisonTable(c: Comparison): string[] {
     ['ESO tuned', c.tuned],
   ] as const) {
     if (s.b1Restarts.length === 0) continue;
+    const exits = new Map<string, number>();
+    for (const r of s.b1Restarts) exits.set(r, (exits.get(r) ?? 0) + 1);
+    const how = [...exits].map(([r, n]) => `${n} × ${r}`).join(', ');
     lines.push(
       '',
-      `${name} exited ${s.b1Restarts.length} times during B1 (${s.b1Restarts.join(', ')}) and was started ` +
-        'again 10 s later, as the kubelet restarts a crashed pod; its B1 figures include the restarts.',
+      `${name} exited ${s.b1Restarts.length} times during B1 (${how}) and was started again 10 s ` +
+        'later each time, as the kubelet restarts a crashed pod; its B1 figures include the restarts.',
     );
   }
   return lines;

@@ -15,7 +15,7 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { requirePeerEnv, startWebhookServer, type WebhookServer } from '@lockstep/sandbox';
-import { type E2e, startE2e, userSecret, waitForReady } from '../testing/e2e-harness.ts';
+import { type E2e, startE2e, stopAll, userSecret, waitForReady } from '../testing/e2e-harness.ts';
 import { manifests } from '../testing/eso-docs.ts';
 import { EXTERNAL, type Obj } from '../testing/external-resources.ts';
 import { unlessNotFound } from '../testing/kube-objects.ts';
@@ -118,12 +118,7 @@ describe("more of ESO's documented manifests (generators, PushSecret, ClusterPus
     prefix = e.unique('docs');
   });
   after(async () => {
-    try {
-      await e?.stop();
-    } finally {
-      await bao?.stop();
-      await hook?.stop();
-    }
+    await stopAll(e, bao, hook);
     for (const name of smNames) {
       await sm.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true })).catch(() => {});
     }

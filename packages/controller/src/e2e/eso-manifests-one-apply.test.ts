@@ -20,7 +20,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { refusedPort, requirePeerEnv, startWebhookServer, type WebhookServer } from '@lockstep/sandbox';
 import { KUBECTL, requireTool, run } from '../chart/helm-chart.ts';
 import { counterValue } from '../testing/counter-value.ts';
-import { type E2e, startE2e, waitForReady } from '../testing/e2e-harness.ts';
+import { type E2e, startE2e, stopAll, waitForReady } from '../testing/e2e-harness.ts';
 import { manifests } from '../testing/eso-docs.ts';
 import type { Obj } from '../testing/external-resources.ts';
 import { type OpenBaoForE2e, openBaoForE2e } from '../testing/openbao-for-e2e.ts';
@@ -170,12 +170,7 @@ describe("ESO's manifests for the new kinds in one kubectl apply, before the con
     bao = await openBaoForE2e(e);
   });
   after(async () => {
-    try {
-      await e?.stop();
-    } finally {
-      await bao?.stop();
-      await hook?.stop();
-    }
+    await stopAll(e, bao, hook);
     await ssm?.send(new DeleteParameterCommand({ Name: remoteKey })).catch(() => {});
     ssm?.destroy();
   });

@@ -226,3 +226,16 @@ export async function refreshedTwice(e: E2e, namespace: string, name: string): P
     60_000,
   );
 }
+
+/** Stops each in turn, every one even when an earlier stop throws; the first error is rethrown. */
+export async function stopAll(...parts: Array<{ stop(): Promise<unknown> } | undefined>): Promise<void> {
+  let first: unknown;
+  for (const part of parts) {
+    try {
+      await part?.stop();
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== undefined) throw first;
+}

@@ -3,7 +3,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { startLockstepProcess } from '@lockstep/sandbox';
-import { type ProcStats, readProcStats } from './proc-stats.ts';
+import { type ProcStats, readProcStats, readProcStatsOr } from './proc-stats.ts';
 import { parsePrometheus, type Sample } from './prometheus-text.ts';
 
 const MAIN = fileURLToPath(new URL('../../packages/controller/src/main.ts', import.meta.url));
@@ -75,9 +75,7 @@ export async function startControllerChild(opts: ControllerChildOptions): Promis
     startedAt,
     // A process that died keeps its last figures (/proc forgets it), and has no /metrics.
     stats: () => {
-      try {
-        last = readProcStats(pid);
-      } catch {}
+      last = readProcStatsOr(pid, last);
       return last;
     },
     scrape: async () => (child.exitReason() === undefined ? parsePrometheus(await child.metrics()) : []),

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import type { ControllerChild } from './controller-child.ts';
-import { type ProcStats, readProcStats } from './proc-stats.ts';
+import { type ProcStats, readProcStatsOr } from './proc-stats.ts';
 import { parsePrometheus } from './prometheus-text.ts';
 
 export interface EsoControllerOptions {
@@ -70,9 +70,7 @@ export async function startEsoController(opts: EsoControllerOptions): Promise<Es
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     const sampler = setInterval(() => {
-      try {
-        last = readProcStats(pid);
-      } catch {}
+      last = readProcStatsOr(pid, last);
     }, 1_000);
     const exited = new Promise<string>((resolve) => {
       child.once('close', (code, signal) => {
@@ -85,16 +83,12 @@ export async function startEsoController(opts: EsoControllerOptions): Promise<Es
   };
 
   let current = spawnOnce();
-  let exitReason: string | undefined;
   // As a Deployment's pod: a crash is followed by a restart (ESO's fake provider crashes under
   // --concurrent > 1; a cluster would restart it, so the bench does and reports it).
   const supervise = async (): Promise<void> => {
     for (;;) {
       const reason = await current.exited;
-      if (stopping) {
-        exitReason = reason;
-        return;
-      }
+      if (stopping) return;
       restarts.push(reason);
       earlierCpuSeconds += last.cpuSeconds;
       earlierPeakRssBytes = Math.max(earlierPeakRssBytes, last.peakRssBytes);
@@ -130,9 +124,7 @@ export async function startEsoController(opts: EsoControllerOptions): Promise<Es
   const startedAt = performance.now();
 
   const stats = (): ProcStats => {
-    try {
-      last = readProcStats(current.pid);
-    } catch {}
+    last = readProcStatsOr(current.pid, last);
     return {
       peakRssBytes: Math.max(earlierPeakRssBytes, last.peakRssBytes),
       rssBytes: last.rssBytes,
@@ -153,15 +145,15 @@ export async function startEsoController(opts: EsoControllerOptions): Promise<Es
     scrape: async () => parsePrometheus(await metrics().catch(() => '')),
     errorLines: () => [...errors],
     restarts: () => [...restarts],
-    exitReason: () => (stopping ? exitReason : undefined),
+    // A crash is followed by a restart: ESO never ends on its own while the bench runs it.
+    exitReason: () => undefined,
     async stop() {
       stopping = true;
-      if (exitReason === undefined) {
-        current.child.kill('SIGTERM');
-        const timer = setTimeout(() => current.child.kill('SIGKILL'), 20_000);
-        await current.exited;
-        clearTimeout(timer);
-      }
+      // Between a crash and its restart nothing runs: the signals then go to an exited child.
+      current.child.kill('SIGTERM');
+      const timer = setTimeout(() => current.child.kill('SIGKILL'), 20_000);
+      await current.exited;
+      clearTimeout(timer);
       await supervised;
     },
   };

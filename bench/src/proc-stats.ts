@@ -24,3 +24,12 @@ export function readProcStats(pid: number): ProcStats {
   const ticks = Number(fields[11]) + Number(fields[12]);
   return { peakRssBytes: kb('VmHWM'), rssBytes: kb('VmRSS'), cpuSeconds: ticks / TICKS_PER_SECOND };
 }
+
+/** The reading now, or `previous` once the process is gone (/proc forgets it at exit). */
+export function readProcStatsOr(pid: number, previous: ProcStats): ProcStats {
+  try {
+    return readProcStats(pid);
+  } catch {
+    return previous;
+  }
+}

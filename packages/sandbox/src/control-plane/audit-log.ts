@@ -68,20 +68,19 @@ export class AuditLog {
 
   #readAppended(): void {
     if (!existsSync(this.path)) return;
-    const ino = statSync(this.path).ino;
+    const { ino, size } = statSync(this.path);
     if (this.#ino !== undefined && ino !== this.#ino) {
       // kube-apiserver rotates its log at --audit-log-maxsize (100 MB unless set): the file read
       // so far was renamed beside the new one. What it got after the last read is read first.
       const rotated = renamedLog(this.path, this.#ino);
-      if (rotated) this.#readFrom(rotated);
+      if (rotated) this.#readFrom(rotated.path, rotated.size);
       this.#offset = 0;
     }
     this.#ino = ino;
-    this.#readFrom(this.path);
+    this.#readFrom(this.path, size);
   }
 
-  #readFrom(path: string): void {
-    const size = statSync(path).size;
+  #readFrom(path: string, size: number): void {
     if (size <= this.#offset) return;
     const fd = openSync(path, 'r');
     try {
@@ -104,14 +103,15 @@ export class AuditLog {
   }
 }
 
-/** The rotated file (`audit-<time>.log` beside `audit.log`) that still has inode `ino`. */
-function renamedLog(path: string, ino: number): string | undefined {
+/** The rotated file (`audit-<time>.log` beside `audit.log`) that still has inode `ino`, with its size. */
+function renamedLog(path: string, ino: number): { path: string; size: number } | undefined {
   const dir = dirname(path);
   const stem = basename(path).replace(/\.log$/, '');
   for (const name of readdirSync(dir)) {
     if (!name.startsWith(`${stem}-`)) continue;
     const candidate = join(dir, name);
-    if (statSync(candidate).ino === ino) return candidate;
+    const stat = statSync(candidate);
+    if (stat.ino === ino) return { path: candidate, size: stat.size };
   }
   return undefined;
 }
